@@ -1,0 +1,62 @@
+"""JSON errors a client can act on: each names the field and says what is
+wrong, in the language of the request (Accept-Language)."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+# Pydantic error types mapped to translated messages; others keep pydantic's text.
+_MESSAGES = {
+    "missing": lambda ctx: _("This field is required."),
+    "string_type": lambda ctx: _("Enter text."),
+    "string_too_long": lambda ctx: _("Enter at most %(max_length)s characters.") % ctx,
+    "string_too_short": lambda ctx: _("Enter at least %(min_length)s characters.") % ctx,
+    "int_parsing": lambda ctx: _("Enter a whole number."),
+    "int_type": lambda ctx: _("Enter a whole number."),
+    "bool_parsing": lambda ctx: _("Enter true or false."),
+    "literal_error": lambda ctx: _("Choose one of: %(expected)s.") % ctx,
+    "enum": lambda ctx: _("Choose one of: %(expected)s.") % ctx,
+    "extra_forbidden": lambda ctx: _("This field is not allowed here."),
+    "json_invalid": lambda ctx: _("The request body is not valid JSON."),
+    "model_attributes_type": lambda ctx: _("The request body must be a JSON object."),
+    "dict_type": lambda ctx: _("The request body must be a JSON object."),
+}
+
+# Where ninja puts parameters; the client named only what follows.
+_LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
+    result = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ())]
+        where = location[0] if location and location[0] in _LOCATIONS else "body"
+        # Drop ninja's location and the name of the handler's argument.
+        names = location[2:] if len(location) > 2 else location[1:]
+        translate = _MESSAGES.get(error.get("type", ""))
+        message = translate(error.get("ctx") or {}) if translate else error.get("msg", "")
+        result.append({"field": ".".join(names) or where, "in": where, "message": message})
+    return result
+
+
+def install(api: NinjaAPI) -> None:
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        return api.create_response(
+            request,
+            {"detail": _("The request has invalid fields."), "errors": field_errors(exc.errors)},
+            status=422,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = api.create_response(request, {"detail": exc.message}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="connexion"'
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return api.create_response(request, {"detail": exc.message}, status=exc.status_code)

@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """One change or one read of recorded data. Append-only: the application
+    never updates or deletes these rows."""
+
+    class Kind(models.TextChoices):
+        CHANGE = "change", _("change")
+        ACCESS = "access", _("access")
+
+    class Channel(models.TextChoices):
+        UI = "ui", _("web interface")
+        API = "api", _("API")
+        COMMAND = "command", _("command line")
+        TASK = "task", _("background task")
+
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    action = models.CharField(_("action"), max_length=80)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    object_type = models.CharField(_("object type"), max_length=60)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    # {"field": [before, after]} for changes; {"fields": [...]} for reads.
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id}"

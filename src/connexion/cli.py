@@ -1,0 +1,62 @@
+"""The `connexion` command: a short list of what operators need, each a Django
+management command underneath (so `connexion <any django command>` works too)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS = {
+    "up": "Start Connexion: migrations, demo data on an empty database, first admin, "
+    "task worker and web server on http://127.0.0.1:8000.",
+    "serve": "Run only the web server (--host, --port).",
+    "worker": "Run only the background task worker (database, or Redis with REDIS_URL).",
+    "migrate": "Apply database migrations.",
+    "demo": "Load realistic Thai demo data (--people, --organizations, --if-empty).",
+    "createadmin": "Create an administrator with a generated password "
+    "(--reset-password for an existing one).",
+    "token": "Create, list or revoke REST API tokens: token create USERNAME.",
+    "compiletranslations": "Compile the Thai/English message catalogues.",
+}
+
+ENVIRONMENT = """\
+Configuration comes from environment variables:
+  CONNEXION_MODE       local (default) or production
+  CONNEXION_DATA_DIR   folder for the SQLite database, files and keys (default ./var)
+  DATABASE_URL         e.g. postgresql://user@host:5432/connexion (default: SQLite in the data folder)
+  SECRET_KEY           required in production: 32 or more random characters
+  ALLOWED_HOSTS        required in production: host names, comma-separated
+  REDIS_URL            use Redis for background tasks and the cache, e.g. redis://127.0.0.1:6379/0
+  EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, DEFAULT_FROM_EMAIL
+                       SMTP relay for outgoing mail (default: files in the data folder's outbox)
+  DEBUG                show error details (never in production)
+"""
+
+
+def usage() -> str:
+    width = max(len(name) for name in COMMANDS)
+    lines = ["usage: connexion COMMAND [options]", "", "Commands:"]
+    lines += [f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items()]
+    lines += ["", "`connexion COMMAND --help` explains a command's options.", "", ENVIRONMENT]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(usage())
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "connexion.settings")
+    from connexion.config import ConfigError
+
+    try:
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["connexion", *argv])
+    except ConfigError as exc:
+        print(f"connexion: configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,247 @@
+"""Realistic Thai demo data: people with Thai and Latin names, Thai addresses
+and phone numbers, and corporate customers with the people who work there.
+
+Names are written in both scripts from paired lists (Faker's th_TH names have
+no Latin spelling); foreign contacts come from Faker's English locale."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from faker import Faker
+
+from connexion.audit.models import AuditEvent
+from connexion.lib.phone import InvalidPhoneNumber, to_e164
+from connexion.lib.thai import thai_id_check_digit
+from connexion.people.models import Organization, Person
+from connexion.people.services import ContactDetails, create_organization, create_person
+
+FEMALE_NAMES = [
+    ("สมศรี", "Somsri"),
+    ("มาลี", "Malee"),
+    ("วิไลวรรณ", "Wilaiwan"),
+    ("สุภาพร", "Supaporn"),
+    ("กาญจนา", "Kanjana"),
+    ("ปิยะนุช", "Piyanuch"),
+    ("ณัฐธิดา", "Natthida"),
+    ("อรุณี", "Arunee"),
+    ("พิมพ์ชนก", "Pimchanok"),
+    ("ศิริพร", "Siriporn"),
+    ("จันทร์เพ็ญ", "Janpen"),
+    ("ธิดารัตน์", "Thidarat"),
+    ("รัตนา", "Rattana"),
+    ("วรรณา", "Wanna"),
+    ("อัญชลี", "Anchalee"),
+    ("เบญจมาศ", "Benjamas"),
+]
+MALE_NAMES = [
+    ("สมชาย", "Somchai"),
+    ("ประยุทธ", "Prayut"),
+    ("วิชัย", "Wichai"),
+    ("สุรชัย", "Surachai"),
+    ("อนุชา", "Anucha"),
+    ("ธนากร", "Thanakorn"),
+    ("ณัฐพล", "Nattapon"),
+    ("กิตติศักดิ์", "Kittisak"),
+    ("พงศกร", "Pongsakorn"),
+    ("ชัยวัฒน์", "Chaiwat"),
+    ("ธีรพงษ์", "Theerapong"),
+    ("อภิชาติ", "Apichat"),
+    ("วีระ", "Weera"),
+    ("ศักดิ์ชัย", "Sakchai"),
+    ("บุญมี", "Boonmee"),
+    ("เอกชัย", "Ekkachai"),
+]
+LAST_NAMES = [
+    ("ใจดี", "Jaidee"),
+    ("รักไทย", "Rakthai"),
+    ("ศรีสุข", "Srisuk"),
+    ("แสงทอง", "Saengthong"),
+    ("บุญมา", "Boonma"),
+    ("วงศ์สวัสดิ์", "Wongsawat"),
+    ("สุขสวัสดิ์", "Suksawat"),
+    ("ทองดี", "Thongdee"),
+    ("จันทร์หอม", "Janhom"),
+    ("พรหมมา", "Promma"),
+    ("เพชรรัตน์", "Petcharat"),
+    ("สายบุญ", "Saiboon"),
+    ("กิตติวงศ์", "Kittiwong"),
+    ("ศรีวิไล", "Sriwilai"),
+    ("มั่นคง", "Mankong"),
+    ("ชัยมงคล", "Chaimongkol"),
+    ("ธนสาร", "Thanasan"),
+    ("อินทร์แก้ว", "Inkaew"),
+]
+NICKNAMES = ["แนน", "บีม", "ต้น", "ปุ๊", "ฝน", "เอ", "บอย", "มิ้นท์", "นก", "เก่ง", "ปลา", "โอ๊ต"]
+
+# Real places, so that subdistrict, district, province and postcode agree.
+PLACES = [
+    ("ลุมพินี", "ปทุมวัน", "กรุงเทพมหานคร", "10330"),
+    ("สีลม", "บางรัก", "กรุงเทพมหานคร", "10500"),
+    ("จอมพล", "จตุจักร", "กรุงเทพมหานคร", "10900"),
+    ("คลองเตยเหนือ", "วัฒนา", "กรุงเทพมหานคร", "10110"),
+    ("ห้วยขวาง", "ห้วยขวาง", "กรุงเทพมหานคร", "10310"),
+    ("บางกระสอ", "เมืองนนทบุรี", "นนทบุรี", "11000"),
+    ("คลองหนึ่ง", "คลองหลวง", "ปทุมธานี", "12120"),
+    ("ปากน้ำ", "เมืองสมุทรปราการ", "สมุทรปราการ", "10270"),
+    ("ศรีภูมิ", "เมืองเชียงใหม่", "เชียงใหม่", "50200"),
+    ("หนองหาร", "สันทราย", "เชียงใหม่", "50290"),
+    ("ในเมือง", "เมืองขอนแก่น", "ขอนแก่น", "40000"),
+    ("ในเมือง", "เมืองนครราชสีมา", "นครราชสีมา", "30000"),
+    ("หนองปรือ", "บางละมุง", "ชลบุรี", "20150"),
+    ("ศรีราชา", "ศรีราชา", "ชลบุรี", "20110"),
+    ("ตลาดใหญ่", "เมืองภูเก็ต", "ภูเก็ต", "83000"),
+    ("ป่าตอง", "กะทู้", "ภูเก็ต", "83150"),
+    ("หาดใหญ่", "หาดใหญ่", "สงขลา", "90110"),
+    ("เชิงเนิน", "เมืองระยอง", "ระยอง", "21000"),
+    ("หมากแข้ง", "เมืองอุดรธานี", "อุดรธานี", "41000"),
+    ("บ่อผุด", "เกาะสมุย", "สุราษฎร์ธานี", "84320"),
+]
+ROADS = [
+    "สุขุมวิท",
+    "พหลโยธิน",
+    "รัชดาภิเษก",
+    "สีลม",
+    "พระรามที่ 4",
+    "เพชรบุรี",
+    "ลาดพร้าว",
+    "นิมมานเหมินท์",
+    "มิตรภาพ",
+    "เทพประสิทธิ์",
+    "ศรีนครินทร์",
+    "",
+]
+VILLAGES = ["หมู่บ้านพฤกษา", "หมู่บ้านศุภาลัย", "อาคารสาทรซิตี้ทาวเวอร์", "คอนโดลุมพินีวิลล์", ""]
+
+COMPANIES = [
+    ("สยามเทคโนโลยี", "Siam Technology", "ซอฟต์แวร์"),
+    ("โอเพนคลาวด์", "OpenCloud", "ซอฟต์แวร์"),
+    ("ไทยรุ่งเรืองค้าส่ง", "Thai Rungruang Wholesale", "ค้าส่ง"),
+    ("เชียงใหม่ฟู้ดส์", "Chiang Mai Foods", "อาหาร"),
+    ("อันดามันรีสอร์ท", "Andaman Resort", "โรงแรม"),
+    ("บางกอกโลจิสติกส์", "Bangkok Logistics", "ขนส่ง"),
+    ("ศรีสยามการแพทย์", "Sri Siam Medical", "การแพทย์"),
+    ("อีสานพลังงาน", "Isan Energy", "พลังงาน"),
+    ("ทองไทยก่อสร้าง", "Thong Thai Construction", "ก่อสร้าง"),
+    ("มหานครประกันภัย", "Mahanakorn Insurance", "ประกันภัย"),
+]
+POSITIONS = ["ผู้จัดการฝ่ายขาย", "ผู้อำนวยการ", "เจ้าหน้าที่จัดซื้อ", "นักบัญชี", "วิศวกร", "เลขานุการ"]
+
+
+@dataclass
+class DemoSummary:
+    people: int
+    organizations: int
+
+
+def _tax_id(rng: random.Random) -> str:
+    # Juristic persons registered in Bangkok start with 0105.
+    first_twelve = "0105" + "".join(str(rng.randrange(10)) for _ in range(8))
+    return first_twelve + str(thai_id_check_digit(first_twelve))
+
+
+def _mobile(rng: random.Random) -> str:
+    while True:  # not every 0[689]x block is allocated; draw until phonenumbers accepts it
+        number = f"0{rng.choice('689')}{rng.randrange(10)}-{rng.randrange(1000):03d}-{rng.randrange(10000):04d}"
+        try:
+            to_e164(number)
+        except InvalidPhoneNumber:
+            continue
+        return number
+
+
+def _address(rng: random.Random) -> dict[str, str]:
+    subdistrict, district, province, postcode = rng.choice(PLACES)
+    return {
+        "house_number": f"{rng.randrange(1, 400)}/{rng.randrange(1, 90)}",
+        "moo": str(rng.randrange(1, 12)) if province != "กรุงเทพมหานคร" else "",
+        "building": rng.choice(VILLAGES),
+        "soi": str(rng.randrange(1, 60)) if rng.random() < 0.5 else "",
+        "road": rng.choice(ROADS),
+        "subdistrict": subdistrict,
+        "district": district,
+        "province": province,
+        "postcode": postcode,
+    }
+
+
+def _birth_date(rng: random.Random) -> date:
+    return date(1955, 1, 1) + timedelta(days=rng.randrange(365 * 50))
+
+
+@transaction.atomic
+def load_demo_data(*, people: int = 120, organizations: int = 10, seed: int = 2569) -> DemoSummary:
+    rng = random.Random(seed)
+    foreign = Faker("en_US")
+    foreign.seed_instance(seed)
+    channel = AuditEvent.Channel.COMMAND
+
+    created_organizations: list[Organization] = []
+    for index in range(organizations):
+        name_th, name_en, industry = COMPANIES[index % len(COMPANIES)]
+        suffix = f" {index // len(COMPANIES) + 1}" if index >= len(COMPANIES) else ""
+        slug = name_en.lower().replace(" ", "")
+        created_organizations.append(
+            create_organization(
+                None,
+                channel=channel,
+                name_th=f"บริษัท {name_th}{suffix} จำกัด",
+                name_en=f"{name_en}{suffix} Co., Ltd.",
+                tax_id=_tax_id(rng),
+                industry=industry,
+                website=f"https://www.{slug}.co.th",
+                contacts=ContactDetails(
+                    emails=[f"contact@{slug}.co.th"],
+                    phones=[
+                        ("landline", f"02-{rng.randrange(100, 999)}-{rng.randrange(10000):04d}")
+                    ],
+                    addresses=[_address(rng)],
+                ),
+            )
+        )
+
+    stages = list(Person.Lifecycle.values)
+    for index in range(people):
+        employer = (
+            rng.choice(created_organizations) if created_organizations and index % 3 else None
+        )
+        if index % 10 == 9:
+            # A foreign contact: Latin names only.
+            first, last = foreign.first_name(), foreign.last_name()
+            names = {"first_name_en": first, "last_name_en": last, "title": "Mr"}
+            gender = ""
+            email_local = f"{first}.{last}".lower()
+        else:
+            female = rng.random() < 0.5
+            first_th, first_en = rng.choice(FEMALE_NAMES if female else MALE_NAMES)
+            last_th, last_en = rng.choice(LAST_NAMES)
+            names = {
+                "first_name_th": first_th,
+                "last_name_th": last_th,
+                "first_name_en": first_en,
+                "last_name_en": last_en,
+                "title": rng.choice(["นาง", "นางสาว"]) if female else "นาย",
+                "nickname": rng.choice(NICKNAMES) if rng.random() < 0.6 else "",
+            }
+            gender = Person.Gender.FEMALE if female else Person.Gender.MALE
+            email_local = f"{first_en}.{last_en[:3]}{index}".lower()
+        domain = employer.website.removeprefix("https://www.") if employer else "example.co.th"
+        create_person(
+            None,
+            channel=channel,
+            gender=gender,
+            date_of_birth=_birth_date(rng) if rng.random() < 0.8 else None,
+            lifecycle_stage=rng.choice(stages),
+            employer=employer,
+            position=rng.choice(POSITIONS) if employer else "",
+            contacts=ContactDetails(
+                emails=[f"{email_local}@{domain}"],
+                phones=[("mobile", _mobile(rng))],
+                addresses=[_address(rng)] if rng.random() < 0.7 else [],
+            ),
+            **names,
+        )
+    return DemoSummary(people=people, organizations=organizations)

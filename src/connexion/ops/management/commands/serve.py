@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from waitress import serve
+
+from connexion.wsgi import application
+
+
+class Command(BaseCommand):
+    help = "Serve Connexion over HTTP with the waitress server (put TLS in front in production)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="Address to listen on.")
+        parser.add_argument("--port", type=int, default=8000, help="Port to listen on (8000).")
+        parser.add_argument("--threads", type=int, default=8, help="Worker threads (8).")
+
+    def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+        serve(application, host=host, port=port, threads=threads, ident="Connexion")

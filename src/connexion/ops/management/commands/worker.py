@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the background task worker: the database worker by default, an RQ worker "
+        "on Redis when REDIS_URL is set."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--batch", action="store_true", help="Run the waiting tasks, then stop."
+        )
+
+    def handle(self, *args: Any, batch: bool, **options: Any) -> None:
+        backend = settings.TASKS["default"]["BACKEND"]
+        if backend.startswith("django_tasks_rq"):
+            call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=batch)
+        else:
+            call_command("db_worker", batch=batch, interval=1.0)

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from connexion.api.api import api
+from connexion.ops.views import healthz
+
+urlpatterns = [
+    path("", include("connexion.ui.urls")),
+    path("", include("connexion.people.urls")),
+    path("account/", include("connexion.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "connexion.ui.views.page_not_found"
+handler500 = "connexion.ui.views.server_error"
