@@ -23,7 +23,8 @@ ENVIRONMENT = """\
 Configuration comes from environment variables:
   CONNEXION_MODE       local (default) or production
   CONNEXION_DATA_DIR   folder for the SQLite database, files and keys (default ./var)
-  DATABASE_URL         e.g. postgresql://user@host:5432/connexion (default: SQLite in the data folder)
+  DATABASE_URL         e.g. postgresql://user@host:5432/connexion
+                       (default: SQLite in the data folder)
   SECRET_KEY           required in production: 32 or more random characters
   ALLOWED_HOSTS        required in production: host names, comma-separated
   REDIS_URL            use Redis for background tasks and the cache, e.g. redis://127.0.0.1:6379/0

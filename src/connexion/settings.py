@@ -35,10 +35,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "ninja",
 ]
-if CONFIG.redis_url:
-    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -126,6 +126,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 # Static files are vendored in the apps and served straight from them.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
@@ -141,10 +142,11 @@ if CONFIG.redis_url:
             "LOCATION": CONFIG.redis_url,
         }
     }
-    RQ_QUEUES = {"default": {"URL": CONFIG.redis_url}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The RQ queues are only used when the RQ backend is chosen (REDIS_URL).
+RQ_QUEUES = {"default": {"URL": CONFIG.redis_url or "redis://127.0.0.1:6379/0"}}
 
 LOGGING = {
     "version": 1,

@@ -16,7 +16,7 @@ from connexion.accounts.models import User
 from connexion.api.models import ApiToken
 from connexion.audit.services import record_change
 
-TOKEN_PREFIX = "cnx"
+TOKEN_PREFIX = "cnx"  # noqa: S105 (a label, not a secret)
 # Writing last_used_at on every call would make each API call a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -47,7 +47,7 @@ def revoke_token(token: ApiToken, *, actor: User | None = None) -> None:
 
 
 def user_for_token(raw: str) -> User:
-    parts = raw.split("_")
+    parts = raw.split("_", 2)  # the secret itself may contain "_"
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
         raise TokenError(_("The bearer token is malformed."))
     prefix, secret = parts[1], parts[2]

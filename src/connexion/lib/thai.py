@@ -70,7 +70,9 @@ def format_datetime(value: datetime, language: str, *, short: bool = False) -> s
 
 def thai_id_check_digit(first_twelve: str) -> int:
     """Weights 13…2 over the first 12 digits; check = (11 - sum mod 11) mod 10."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_twelve, range(13, 1, -1)))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(first_twelve, range(13, 1, -1), strict=True)
+    )
     return (11 - total % 11) % 10
 
 

@@ -145,7 +145,10 @@ def _tax_id(rng: random.Random) -> str:
 
 def _mobile(rng: random.Random) -> str:
     while True:  # not every 0[689]x block is allocated; draw until phonenumbers accepts it
-        number = f"0{rng.choice('689')}{rng.randrange(10)}-{rng.randrange(1000):03d}-{rng.randrange(10000):04d}"
+        number = (
+            f"0{rng.choice('689')}{rng.randrange(10)}-"
+            f"{rng.randrange(1000):03d}-{rng.randrange(10000):04d}"
+        )
         try:
             to_e164(number)
         except InvalidPhoneNumber:

@@ -121,6 +121,9 @@ class EmailAddress(ContactPoint):
         verbose_name = _("email address")
         verbose_name_plural = _("email addresses")
 
+    def __str__(self) -> str:
+        return self.email
+
 
 class PhoneNumber(ContactPoint):
     class Kind(models.TextChoices):
@@ -134,6 +137,9 @@ class PhoneNumber(ContactPoint):
     class Meta(ContactPoint.Meta):
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
+
+    def __str__(self) -> str:
+        return self.number
 
 
 class PostalAddress(ContactPoint):

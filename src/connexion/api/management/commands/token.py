@@ -40,7 +40,8 @@ class Command(BaseCommand):
                 state = "revoked" if token.revoked_at else "active"
                 used = token.last_used_at.isoformat() if token.last_used_at else "never"
                 self.stdout.write(
-                    f"{token.prefix}  {token.user.username}  {state}  last used {used}  {token.name}"
+                    f"{token.prefix}  {token.user.username}  {state}  "
+                    f"last used {used}  {token.name}"
                 )
         else:
             token = ApiToken.objects.filter(prefix=options["prefix"]).first()

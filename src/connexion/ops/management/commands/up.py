@@ -44,7 +44,8 @@ class Command(BaseCommand):
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "connexion.cli", "worker"])
             worker_heartbeat.enqueue()
-        url = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}/"
+        shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104
+        url = f"http://{shown_host}:{port}/"
         self.stdout.write(
             f"\nConnexion is ready in {time.monotonic() - started:.1f} s at {url}\n"
             f"Data folder: {settings.DATA_DIR}\n{sign_in}\n"

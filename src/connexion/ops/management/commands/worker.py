@@ -19,6 +19,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, batch: bool, **options: Any) -> None:
         backend = settings.TASKS["default"]["BACKEND"]
         if backend.startswith("django_tasks_rq"):
-            call_command("rqworker", "default", job_class="django_tasks_rq.Job", burst=batch)
+            options = {"job_class": "django_tasks_rq.Job", "burst": batch}
+            if batch:
+                # Run the waiting jobs in this process rather than a fork per job.
+                options["worker_class"] = "rq.worker.SimpleWorker"
+            call_command("rqworker", "default", **options)
         else:
             call_command("db_worker", batch=batch, interval=1.0)

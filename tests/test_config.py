@@ -1,0 +1,119 @@
+from pathlib import Path
+
+import pytest
+
+from connexion.config import ConfigError, load_config, parse_bool, parse_database_url
+
+
+def test_local_mode_defaults_to_sqlite_in_the_data_folder(tmp_path: Path):
+    config = load_config({"CONNEXION_DATA_DIR": str(tmp_path)}, Path("/nowhere"))
+    assert config.mode == "local"
+    assert config.database["ENGINE"] == "django.db.backends.sqlite3"
+    assert config.database["NAME"] == str(tmp_path / "connexion.sqlite3")
+    assert config.allowed_hosts == ["127.0.0.1", "localhost", "[::1]"]
+    assert config.debug is False
+
+
+def test_local_mode_generates_a_secret_key_once_per_data_folder(tmp_path: Path):
+    first = load_config({"CONNEXION_DATA_DIR": str(tmp_path)}, Path("/nowhere"))
+    second = load_config({"CONNEXION_DATA_DIR": str(tmp_path)}, Path("/nowhere"))
+    assert len(first.secret_key) >= 50
+    assert first.secret_key == second.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_postgresql_url_is_parsed():
+    database = parse_database_url("postgresql://crm:pw@db.internal:6432/connexion", Path("/x"))
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["PORT"], database["NAME"]) == (
+        "db.internal",
+        6432,
+        "connexion",
+    )
+    assert database["USER"] == "crm"
+
+
+@pytest.mark.parametrize("url", ["mysql://x/y", "nonsense"])
+def test_unsupported_database_url_names_the_variable(url):
+    with pytest.raises(ConfigError, match="DATABASE_URL"):
+        parse_database_url(url, Path("/x"))
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path: Path):
+    env = {
+        "CONNEXION_MODE": "production",
+        "ALLOWED_HOSTS": "crm.example.co.th",
+        "CONNEXION_DATA_DIR": str(tmp_path),
+    }
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set"):
+        load_config(env, tmp_path)
+
+
+@pytest.mark.parametrize("weak", ["short", "django-insecure-" + "x" * 40, "changeme" * 5])
+def test_production_refuses_a_placeholder_secret_key(tmp_path: Path, weak: str):
+    env = {
+        "CONNEXION_MODE": "production",
+        "ALLOWED_HOSTS": "crm.example.co.th",
+        "SECRET_KEY": weak,
+        "CONNEXION_DATA_DIR": str(tmp_path),
+    }
+    with pytest.raises(ConfigError, match="SECRET_KEY is too weak"):
+        load_config(env, tmp_path)
+
+
+def test_production_requires_allowed_hosts(tmp_path: Path):
+    env = {"CONNEXION_MODE": "production", "SECRET_KEY": "k" * 10 + "Zq8" * 10}
+    with pytest.raises(ConfigError, match="ALLOWED_HOSTS"):
+        load_config(env, tmp_path)
+
+
+def test_production_with_real_values(tmp_path: Path):
+    env = {
+        "CONNEXION_MODE": "production",
+        "SECRET_KEY": "x8Jq" * 12,
+        "ALLOWED_HOSTS": "crm.example.co.th, api.example.co.th",
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/connexion",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CONNEXION_DATA_DIR": str(tmp_path),
+    }
+    config = load_config(env, tmp_path)
+    assert config.is_production
+    assert config.allowed_hosts == ["crm.example.co.th", "api.example.co.th"]
+    assert config.redis_url == "redis://127.0.0.1:6379/0"
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_unknown_mode_and_bad_numbers_name_their_variable(tmp_path: Path):
+    with pytest.raises(ConfigError, match="CONNEXION_MODE"):
+        load_config({"CONNEXION_MODE": "prod", "CONNEXION_DATA_DIR": str(tmp_path)}, tmp_path)
+    with pytest.raises(ConfigError, match="CONNEXION_SESSION_HOURS"):
+        load_config(
+            {"CONNEXION_SESSION_HOURS": "ten", "CONNEXION_DATA_DIR": str(tmp_path)}, tmp_path
+        )
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1", True), ("yes", True), ("off", False), ("", False)]
+)
+def test_parse_bool(raw, expected):
+    assert parse_bool("DEBUG", raw, False) is expected
+
+
+def test_parse_bool_rejects_other_words():
+    with pytest.raises(ConfigError, match="DEBUG must be true or false"):
+        parse_bool("DEBUG", "maybe", False)
+
+
+def test_email_goes_to_files_without_a_relay_and_to_smtp_with_one(tmp_path: Path):
+    local = load_config({"CONNEXION_DATA_DIR": str(tmp_path)}, tmp_path)
+    assert local.email["EMAIL_BACKEND"].endswith("filebased.EmailBackend")
+    relay = load_config(
+        {
+            "CONNEXION_DATA_DIR": str(tmp_path),
+            "EMAIL_HOST": "smtp.example.co.th",
+            "EMAIL_PORT": "25",
+        },
+        tmp_path,
+    )
+    assert relay.email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
+    assert relay.email["EMAIL_PORT"] == 25
