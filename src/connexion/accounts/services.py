@@ -46,11 +46,18 @@ def create_staff_user(
     password: str | None = None,
     first_name: str = "",
     last_name: str = "",
+    language: str = "",
     actor: User | None = None,
 ) -> tuple[User, str]:
     """Creates a staff user and returns it with its (possibly generated) password."""
     password = password or generate_password()
-    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        language=language,
+    )
     if ADMIN in roles:
         # Admins also reach Django's admin site for raw data management.
         user.is_staff = True
