@@ -48,7 +48,11 @@ def test_home_shows_a_gregorian_date_in_english(client, make_user):
 @pytest.mark.parametrize(
     ("role", "visible", "hidden"),
     [
-        ("sales", ["People", "Organizations", "Deals", "Inbox"], ["Privacy", "Billing", "Settings"]),
+        (
+            "sales",
+            ["People", "Organizations", "Deals", "Inbox"],
+            ["Privacy", "Billing", "Settings"],
+        ),
         ("billing", ["People", "Billing"], ["Deals", "Privacy", "Settings"]),
         ("privacy_officer", ["People", "Privacy"], ["Deals", "Billing", "Settings"]),
         ("admin", ["People", "Deals", "Inbox", "Privacy", "Billing", "Settings"], []),
@@ -95,8 +99,14 @@ def test_people_search_in_thai_and_by_phone_in_any_format(signed_in: Client):
     person = Person.objects.exclude(first_name_th="").first()
     number = person.phonenumbers.get().number  # +66XXXXXXXXX
     local = "0" + number[3:]
-    for query in [person.first_name_th, person.last_name_th[:3], person.first_name_en, local,
-                  f"{local[:3]}-{local[3:6]}-{local[6:]}", number]:
+    for query in [
+        person.first_name_th,
+        person.last_name_th[:3],
+        person.first_name_en,
+        local,
+        f"{local[:3]}-{local[3:6]}-{local[6:]}",
+        number,
+    ]:
         response = signed_in.get("/people/", {"q": query}, HTTP_HX_REQUEST="true")
         assert person in response.context["page"].items, query
         # htmx gets the rows alone, not the whole page.

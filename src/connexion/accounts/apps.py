@@ -8,4 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Staff accounts")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from connexion.accounts import signals  # noqa: F401  (connects sign-in recording)
+        from connexion.accounts.roles import sync_roles
+
+        post_migrate.connect(sync_roles, sender=self, dispatch_uid="connexion.sync_roles")

@@ -1,5 +1,8 @@
-"""The staff roles. Each role is a Django group holding a set of permissions;
-the group's name is the role's code, its label is translated here."""
+"""The staff roles. Each role is a Django group, named by the role's code, that
+holds a set of permissions; `sync_roles` makes the groups match this file after
+every migrate (and after a test flush)."""
+
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -16,9 +19,42 @@ ROLE_LABELS = {
     BILLING: _("Billing"),
     PRIVACY_OFFICER: _("Privacy officer"),
 }
-
 ROLE_CODES = tuple(ROLE_LABELS)
 
+_PEOPLE = ["accounts.access_people"]
+ROLE_PERMISSIONS = {
+    ADMIN: [
+        *_PEOPLE,
+        "accounts.access_deals",
+        "accounts.access_inbox",
+        "accounts.access_privacy",
+        "accounts.access_billing",
+        "accounts.manage_staff",
+    ],
+    SALES: [*_PEOPLE, "accounts.access_deals", "accounts.access_inbox"],
+    SUPPORT: [*_PEOPLE, "accounts.access_inbox"],
+    BILLING: [*_PEOPLE, "accounts.access_billing"],
+    PRIVACY_OFFICER: [*_PEOPLE, "accounts.access_privacy"],
+}
 
-def role_label(code: str) -> str:
-    return str(ROLE_LABELS.get(code, code))
+
+def sync_roles(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """post_migrate receiver: creates missing roles and sets their permissions."""
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    # Our receiver may run before auth's own, which makes these permissions.
+    create_permissions(sender, verbosity=0, using=using)
+
+    for role, permissions in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.using(using).get_or_create(name=role)
+        wanted = set()
+        for name in permissions:
+            app_label, codename = name.split(".", 1)
+            wanted.add(
+                Permission.objects.using(using).get(
+                    content_type__app_label=app_label, codename=codename
+                )
+            )
+        if set(group.permissions.all()) != wanted:
+            group.permissions.set(wanted)
