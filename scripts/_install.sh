@@ -10,10 +10,14 @@ fi
 lock="$1"
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 stamp=".venv/.installed-$(basename "$lock")-$(sha256sum "$lock" pyproject.toml | sha256sum | cut -c1-16)"
+# pip warns about index locations some machines configure but lack; not our concern.
+quiet_pip() {
+  .venv/bin/python -m pip install --quiet "$@" 2> >(grep -v "^WARNING: Location .* is ignored" >&2)
+}
 if [ ! -f "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -r "$lock"
-  .venv/bin/python -m pip install --quiet --no-deps --editable .
+  quiet_pip --upgrade pip
+  quiet_pip -r "$lock"
+  quiet_pip --no-deps --editable .
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
