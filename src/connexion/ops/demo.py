@@ -216,7 +216,11 @@ def load_demo_data(*, people: int = 120, organizations: int = 10, seed: int = 25
             female = rng.random() < 0.5
             first = foreign.first_name_female() if female else foreign.first_name_male()
             last = foreign.last_name()
-            names = {"first_name_en": first, "last_name_en": last, "title": "Ms" if female else "Mr"}
+            names = {
+                "first_name_en": first,
+                "last_name_en": last,
+                "title": "Ms" if female else "Mr",
+            }
             gender = Person.Gender.FEMALE if female else Person.Gender.MALE
             email_local = f"{first}.{last}".lower()
         else:
