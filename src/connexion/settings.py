@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "connexion.accounts",
     "connexion.audit",
     "connexion.people",
+    "connexion.privacy",
     "connexion.api",
     "connexion.ui",
     "connexion.ops",

@@ -86,7 +86,7 @@ def test_people_list_shows_demo_people_and_records_the_access(signed_in: Client)
     response = signed_in.get("/people/")
     assert response.status_code == 200
     assert len(response.context["page"].items) == 50
-    assert response.context["page"].next_after is not None
+    assert response.context["page"].next_cursor is not None
     event = AuditEvent.objects.filter(kind="access", action="people.list").latest("id")
     assert event.actor == signed_in.user  # type: ignore[attr-defined]
     assert len(event.details["ids"]) == 50
@@ -116,7 +116,7 @@ def test_people_search_in_thai_and_by_phone_in_any_format(signed_in: Client):
 def test_people_list_pages_with_a_keyset_cursor(signed_in: Client):
     load_demo_data(people=120, organizations=2)
     first = signed_in.get("/people/").context["page"]
-    second = signed_in.get("/people/", {"after": first.next_after}).context["page"]
+    second = signed_in.get("/people/", {"cursor": first.next_cursor}).context["page"]
     assert {p.pk for p in first.items}.isdisjoint({p.pk for p in second.items})
     assert max(p.pk for p in second.items) < min(p.pk for p in first.items)
 

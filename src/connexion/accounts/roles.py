@@ -30,21 +30,24 @@ ROLE_PERMISSIONS = {
         "accounts.access_privacy",
         "accounts.access_billing",
         "accounts.manage_staff",
+        "people.view_identity_numbers",
     ],
     SALES: [*_PEOPLE, "accounts.access_deals", "accounts.access_inbox"],
     SUPPORT: [*_PEOPLE, "accounts.access_inbox"],
     BILLING: [*_PEOPLE, "accounts.access_billing"],
-    PRIVACY_OFFICER: [*_PEOPLE, "accounts.access_privacy"],
+    PRIVACY_OFFICER: [*_PEOPLE, "accounts.access_privacy", "people.view_identity_numbers"],
 }
 
 
-def sync_roles(sender: Any, using: str = "default", **kwargs: Any) -> None:
+def sync_roles(using: str = "default", **kwargs: Any) -> None:
     """post_migrate receiver: creates missing roles and sets their permissions."""
+    # Our receiver may run before auth's own, which makes these permissions.
+    from django.apps import apps
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
-    # Our receiver may run before auth's own, which makes these permissions.
-    create_permissions(sender, verbosity=0, using=using)
+    for label in ("accounts", "people"):
+        create_permissions(apps.get_app_config(label), verbosity=0, using=using)
 
     for role, permissions in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.using(using).get_or_create(name=role)

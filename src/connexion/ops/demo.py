@@ -16,8 +16,13 @@ from faker import Faker
 from connexion.audit.models import AuditEvent
 from connexion.lib.phone import InvalidPhoneNumber, to_e164
 from connexion.lib.thai import thai_id_check_digit
-from connexion.people.models import Organization, Person
-from connexion.people.services import ContactDetails, create_organization, create_person
+from connexion.people.models import Organization, Person, Source
+from connexion.people.services import (
+    ContactDetails,
+    create_organization,
+    create_person,
+    create_source,
+)
 
 FEMALE_NAMES = [
     ("สมศรี", "Somsri"),
@@ -137,9 +142,8 @@ class DemoSummary:
     organizations: int
 
 
-def _tax_id(rng: random.Random) -> str:
-    # Juristic persons registered in Bangkok start with 0105.
-    first_twelve = "0105" + "".join(str(rng.randrange(10)) for _ in range(8))
+def _thai_id(rng: random.Random, start: str) -> str:
+    first_twelve = start + "".join(str(rng.randrange(10)) for _ in range(12 - len(start)))
     return first_twelve + str(thai_id_check_digit(first_twelve))
 
 
@@ -181,6 +185,9 @@ def load_demo_data(*, people: int = 120, organizations: int = 10, seed: int = 25
     foreign = Faker("en_US")
     foreign.seed_instance(seed)
     channel = AuditEvent.Channel.COMMAND
+    source = create_source(
+        None, kind=Source.Kind.DIRECT, channel=Source.Channel.IMPORT, note="demo data"
+    )
 
     created_organizations: list[Organization] = []
     for index in range(organizations):
@@ -190,10 +197,12 @@ def load_demo_data(*, people: int = 120, organizations: int = 10, seed: int = 25
         created_organizations.append(
             create_organization(
                 None,
+                source=source,
                 channel=channel,
+                kind=Organization.Kind.PARTNER if index % 5 == 4 else Organization.Kind.CUSTOMER,
                 name_th=f"บริษัท {name_th}{suffix} จำกัด",
                 name_en=f"{name_en}{suffix} Co., Ltd.",
-                tax_id=_tax_id(rng),
+                tax_id=_thai_id(rng, "0105"),  # juristic persons in Bangkok
                 industry=industry,
                 website=f"https://www.{slug}.co.th",
                 contacts=ContactDetails(
@@ -233,13 +242,15 @@ def load_demo_data(*, people: int = 120, organizations: int = 10, seed: int = 25
                 "first_name_en": first_en,
                 "last_name_en": last_en,
                 "title": rng.choice(["นาง", "นางสาว"]) if female else "นาย",
-                "nickname": rng.choice(NICKNAMES) if rng.random() < 0.6 else "",
+                "nickname_th": rng.choice(NICKNAMES) if rng.random() < 0.6 else "",
+                "national_id": _thai_id(rng, "13") if rng.random() < 0.5 else "",
             }
             gender = Person.Gender.FEMALE if female else Person.Gender.MALE
             email_local = f"{first_en}.{last_en[:3]}{index}".lower()
         domain = employer.website.removeprefix("https://www.") if employer else "example.co.th"
         create_person(
             None,
+            source=source,
             channel=channel,
             gender=gender,
             date_of_birth=_birth_date(rng) if rng.random() < 0.8 else None,

@@ -1,29 +1,431 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from connexion.people.selectors import organizations_page, people_page
+from connexion.people import exports, services
+from connexion.people.forms import (
+    CONTACT_FORMS,
+    NewOrganizationForm,
+    NewPersonForm,
+    OrganizationForm,
+    OrganizationRoleForm,
+    PersonFilterForm,
+    PersonForm,
+    RelationshipForm,
+    contact_values,
+)
+from connexion.people.models import (
+    EmailAddress,
+    Organization,
+    OrganizationRole,
+    Person,
+    PhoneNumber,
+    PostalAddress,
+    SavedView,
+    SocialAccount,
+)
+from connexion.people.selectors import (
+    PersonFilters,
+    organization_detail,
+    organizations_page,
+    people_for_export,
+    people_page,
+    person_detail,
+)
+
+people_access = permission_required("accounts.access_people", raise_exception=True)
+
+CONTACT_MODELS = {
+    "email": EmailAddress,
+    "phone": PhoneNumber,
+    "social": SocialAccount,
+    "address": PostalAddress,
+}
 
 
-def _after(request: HttpRequest) -> int | None:
-    raw = request.GET.get("after", "")
-    return int(raw) if raw.isdigit() else None
+def _put_errors(form: Any, error: ValidationError) -> None:
+    """Shows a service's errors next to the fields they name."""
+    for name, field_errors in error.message_dict.items():
+        target = name if name in form.fields else f"source_{name}"
+        for message in field_errors:
+            form.add_error(target if target in form.fields else None, message)
+
+
+def _filters(form: PersonFilterForm) -> PersonFilters:
+    data = form.cleaned_data if form.is_valid() else {}
+    owner = data.get("owner")
+    organization = data.get("organization")
+    tag = data.get("tag")
+    return PersonFilters(
+        query=data.get("q", ""),
+        lifecycle_stage=data.get("lifecycle_stage", ""),
+        tag=tag.name if tag else "",
+        owner=owner.pk if owner else None,
+        province=data.get("province", ""),
+        organization=organization.pk if organization else None,
+        source_kind=data.get("source_kind", ""),
+        sort=data.get("sort") or "newest",
+    )
+
+
+# --- people list ------------------------------------------------------------
 
 
 @login_required
-@permission_required("accounts.access_people", raise_exception=True)
+@people_access
 def person_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:200]
-    page = people_page(request.user, query=query, after=_after(request))
-    # htmx asks for the rows only while the user types or pages.
+    form = PersonFilterForm(request.GET)
+    filters = _filters(form)
+    page = people_page(request.user, filters, request.GET.get("cursor"))
+    query_string = request.GET.copy()
+    query_string.pop("cursor", None)
+    context = {
+        "page": page,
+        "form": form,
+        "query_string": query_string.urlencode(),
+        "saved_views": SavedView.objects.filter(user=request.user, list_name="people"),
+    }
+    # htmx asks for the rows alone while the user types, filters or pages.
     template = "people/person_rows.html" if request.htmx else "people/person_list.html"
-    return render(request, template, {"page": page, "query": query})
+    return render(request, template, context)
 
 
 @login_required
-@permission_required("accounts.access_people", raise_exception=True)
+@people_access
+def person_export(request: HttpRequest, file_format: str) -> HttpResponse:
+    people = people_for_export(request.user, _filters(PersonFilterForm(request.GET)))
+    if file_format == "xlsx":
+        return exports.people_xlsx(people, request.user)
+    if file_format == "csv":
+        return exports.people_csv(people, request.user)
+    raise Http404
+
+
+@require_POST
+@login_required
+@people_access
+def save_view(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()[:80]
+    query_string = request.POST.get("query_string", "")[:1000]
+    if not name:
+        messages.error(request, _("Give the view a name."))
+    else:
+        SavedView.objects.update_or_create(
+            user=request.user, list_name="people", name=name,
+            defaults={"query_string": query_string},
+        )  # fmt: skip
+        messages.success(request, _("View “%(name)s” saved.") % {"name": name})
+    return redirect(f"{request.path.replace('views/save/', '')}?{query_string}")
+
+
+@require_POST
+@login_required
+def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
+    get_object_or_404(SavedView, pk=view_id, user=request.user).delete()
+    return redirect("people:person_list")
+
+
+# --- one person -------------------------------------------------------------
+
+
+@login_required
+@people_access
+def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
+    detail = person_detail(request.user, person_id)
+    if detail.person.merged_into_id:
+        messages.info(request, _("This record was merged into another one."))
+    context = {
+        "detail": detail,
+        "person": detail.person,
+        "contact_forms": {kind: form_class(prefix=kind) for kind, form_class in
+                          CONTACT_FORMS.items()},
+        "role_form": OrganizationRoleForm(prefix="role"),
+        "relationship_form": RelationshipForm(prefix="relationship"),
+    }  # fmt: skip
+    return render(request, "people/person_detail.html", context)
+
+
+@login_required
+@people_access
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = NewPersonForm(request.POST or None, initial={"owner": request.user})
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                source = services.create_source(request.user, **form.source_values())
+                contacts = services.ContactDetails(
+                    emails=[form.cleaned_data["email"]] if form.cleaned_data["email"] else [],
+                    phones=[("mobile", form.cleaned_data["mobile"])]
+                    if form.cleaned_data["mobile"]
+                    else [],
+                )
+                values = form.person_values()
+                values.pop("email")
+                values.pop("mobile")
+                person = services.create_person(
+                    request.user, source=source, contacts=contacts, tags=form.tag_names(),
+                    **values,
+                )  # fmt: skip
+        except ValidationError as error:
+            _put_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": person})
+            return redirect("people:person_detail", person.pk)
+    return render(request, "people/person_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@people_access
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=person_id)
+    form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
+    if not request.user.has_perm("people.view_identity_numbers"):
+        # A role that may not see identity numbers does not get to change them.
+        for name in ("national_id", "passport_number", "passport_country"):
+            del form.fields[name]
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(
+                request.user, person, tags=form.tag_names(), **form.person_values()
+            )
+        except ValidationError as error:
+            _put_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("people:person_detail", person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person})
+
+
+@require_POST
+@login_required
+@people_access
+def contact_add(request: HttpRequest, owner_type: str, owner_id: int, kind: str) -> HttpResponse:
+    owner = _owner(owner_type, owner_id)
+    form_class = CONTACT_FORMS.get(kind)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST, prefix=kind)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                source = services.create_source(request.user, **form.source_values())
+                services.add_contact_point(
+                    request.user, owner, kind, contact_values(form), source=source
+                )
+        except ValidationError as error:
+            _put_errors(form, error)
+    if form.errors:
+        return render(
+            request, "people/contact_form.html",
+            {"form": form, "kind": kind, "owner": owner, "owner_type": owner_type},
+            status=422,
+        )  # fmt: skip
+    messages.success(request, _("Contact details added."))
+    return redirect(_owner_url(owner_type), owner.pk)
+
+
+@require_POST
+@login_required
+@people_access
+def contact_change(
+    request: HttpRequest, owner_type: str, owner_id: int, kind: str, contact_id: int, action: str
+) -> HttpResponse:
+    owner = _owner(owner_type, owner_id)
+    model = CONTACT_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    contact = get_object_or_404(model, pk=contact_id, **{owner_type: owner})
+    if action == "primary":
+        services.make_primary(request.user, contact)
+    elif action == "remove":
+        services.remove_contact_point(request.user, contact)
+    else:
+        raise Http404
+    return redirect(_owner_url(owner_type), owner.pk)
+
+
+def _owner(owner_type: str, owner_id: int) -> Person | Organization:
+    if owner_type == "person":
+        return get_object_or_404(Person, pk=owner_id)
+    if owner_type == "organization":
+        return get_object_or_404(Organization, pk=owner_id)
+    raise Http404
+
+
+def _owner_url(owner_type: str) -> str:
+    return f"people:{owner_type}_detail"
+
+
+@require_POST
+@login_required
+@people_access
+def role_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=person_id)
+    form = OrganizationRoleForm(request.POST, prefix="role")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_organization_role(
+                request.user, person, data["organization"], data["role"],
+                share_percent=data["share_percent"], start_date=data["start_date"],
+                end_date=data["end_date"],
+            )  # fmt: skip
+        except ValidationError as error:
+            _put_errors(form, error)
+    if form.errors:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+    else:
+        messages.success(request, _("Role added."))
+    return redirect("people:person_detail", person.pk)
+
+
+@require_POST
+@login_required
+@people_access
+def role_end(request: HttpRequest, person_id: int, role_id: int) -> HttpResponse:
+    membership = get_object_or_404(OrganizationRole, pk=role_id, person_id=person_id)
+    form = OrganizationRoleForm(request.POST, prefix="end")
+    end_date = form.fields["end_date"].clean(request.POST.get("end_date") or None)
+    if end_date is None:
+        messages.error(request, _("Give the end date."))
+    else:
+        try:
+            services.end_organization_role(request.user, membership, end_date)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect("people:person_detail", person_id)
+
+
+@require_POST
+@login_required
+@people_access
+def relationship_add(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=person_id)
+    form = RelationshipForm(request.POST, prefix="relationship")
+    if form.is_valid():
+        try:
+            services.add_relationship(
+                request.user, person, form.cleaned_data["other"], form.cleaned_data["kind"],
+                note=form.cleaned_data["note"],
+            )  # fmt: skip
+        except ValidationError as error:
+            _put_errors(form, error)
+    if form.errors:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        messages.success(request, _("Relationship added."))
+    return redirect("people:person_detail", person.pk)
+
+
+# --- lookups for the as-you-type fields -------------------------------------
+
+
+@login_required
+@people_access
+def lookup_person(request: HttpRequest) -> HttpResponse:
+    field = request.GET.get("field", "")
+    page = people_page(request.user, PersonFilters(query=request.GET.get(field, "")[:100]),
+                       page_size=10)  # fmt: skip
+    options = [(f"#{person.pk} {person}", person.name_en) for person in page.items]
+    return render(request, "people/lookup_options.html", {"options": options})
+
+
+@login_required
+@people_access
+def lookup_organization(request: HttpRequest) -> HttpResponse:
+    field = request.GET.get("field", "")
+    page = organizations_page(request.user, query=request.GET.get(field, "")[:100], page_size=10)
+    options = [(f"#{organization.pk} {organization}", organization.name_en)
+               for organization in page.items]  # fmt: skip
+    return render(request, "people/lookup_options.html", {"options": options})
+
+
+# --- organizations ----------------------------------------------------------
+
+
+@login_required
+@people_access
 def organization_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:200]
-    page = organizations_page(request.user, query=query, after=_after(request))
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Organization.Kind.values else ""
+    sort = request.GET.get("sort", "newest")
+    page = organizations_page(request.user, query=query, kind=kind, sort=sort,
+                              cursor=request.GET.get("cursor"))  # fmt: skip
+    query_string = request.GET.copy()
+    query_string.pop("cursor", None)
+    context = {
+        "page": page,
+        "query": query,
+        "kind": kind,
+        "kinds": Organization.Kind.choices,
+        "query_string": query_string.urlencode(),
+    }
     template = "people/organization_rows.html" if request.htmx else "people/organization_list.html"
-    return render(request, template, {"page": page, "query": query})
+    return render(request, template, context)
+
+
+@login_required
+@people_access
+def organization_page(request: HttpRequest, organization_id: int) -> HttpResponse:
+    detail = organization_detail(request.user, organization_id)
+    context = {
+        "detail": detail,
+        "organization": detail.organization,
+        "contact_forms": {kind: CONTACT_FORMS[kind](prefix=kind)
+                          for kind in ("email", "phone", "address")},
+    }  # fmt: skip
+    return render(request, "people/organization_detail.html", context)
+
+
+@login_required
+@people_access
+def organization_create(request: HttpRequest) -> HttpResponse:
+    form = NewOrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                source = services.create_source(request.user, **form.source_values())
+                organization = services.create_organization(
+                    request.user, source=source, tags=form.tag_names(),
+                    **form.organization_values(),
+                )  # fmt: skip
+        except ValidationError as error:
+            _put_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s added.") % {"name": organization})
+            return redirect("people:organization_detail", organization.pk)
+    return render(request, "people/organization_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@people_access
+def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = get_object_or_404(Organization, pk=organization_id)
+    form = OrganizationForm(
+        request.POST or None, initial=OrganizationForm.initial_for(organization)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organization(
+                request.user, organization, tags=form.tag_names(), **form.organization_values()
+            )
+        except ValidationError as error:
+            _put_errors(form, error)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("people:organization_detail", organization.pk)
+    return render(
+        request, "people/organization_form.html", {"form": form, "organization": organization}
+    )

@@ -7,6 +7,7 @@ from django.utils import timezone, translation
 
 from connexion.lib import thai
 from connexion.lib.phone import national_format
+from connexion.lib.thai import format_thai_id
 
 register = template.Library()
 
@@ -39,3 +40,9 @@ def localdatetime(value: datetime | None, style: str = "long") -> str:
 @register.filter
 def phone(value: str) -> str:
     return national_format(value) if value else ""
+
+
+@register.filter
+def thai_id(value: str) -> str:
+    """`1-1017-00230-70-8`; masked numbers are already shaped that way."""
+    return format_thai_id(value) if value and value.isdigit() and len(value) == 13 else value

@@ -1,0 +1,161 @@
+"""The personal-data registry: every field of every model that describes a
+data subject, declared once with its data category (policy 3.1-3.7) and its
+sensitivity. Export, erasure, field permissions and the record of processing
+read this; a test fails when a model field is in neither list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Category(models.TextChoices):
+    PERSONAL = "3.1", _("3.1 personal details")
+    CONTACT = "3.2", _("3.2 contact details")
+    IDENTITY = "3.3", _("3.3 identity verification")
+    WORK = "3.4", _("3.4 work details")
+    SERVICE_USAGE = "3.5", _("3.5 service usage")
+    PAYMENT = "3.6", _("3.6 payment")
+    COMMUNICATIONS = "3.7", _("3.7 communications")
+
+
+class Sensitivity(models.TextChoices):
+    NORMAL = "normal", _("normal")
+    RESTRICTED = "restricted", _("restricted")  # shown only to roles with the category
+
+
+@dataclass(frozen=True)
+class PersonalField:
+    category: Category
+    sensitivity: Sensitivity = Sensitivity.NORMAL
+
+
+P, C, ID, W = Category.PERSONAL, Category.CONTACT, Category.IDENTITY, Category.WORK
+RESTRICTED = Sensitivity.RESTRICTED
+
+# model label -> {field name: PersonalField}
+PERSONAL_FIELDS: dict[str, dict[str, PersonalField]] = {
+    "people.person": {
+        "title": PersonalField(P),
+        "first_name_th": PersonalField(P),
+        "middle_name_th": PersonalField(P),
+        "last_name_th": PersonalField(P),
+        "nickname_th": PersonalField(P),
+        "first_name_en": PersonalField(P),
+        "middle_name_en": PersonalField(P),
+        "last_name_en": PersonalField(P),
+        "nickname_en": PersonalField(P),
+        "gender": PersonalField(P),
+        "date_of_birth": PersonalField(P),
+        "national_id": PersonalField(ID, RESTRICTED),
+        "passport_number": PersonalField(ID, RESTRICTED),
+        "passport_country": PersonalField(ID),
+        "occupation": PersonalField(W),
+        "employer": PersonalField(W),
+        "employer_name": PersonalField(W),
+        "position": PersonalField(W),
+        "search_text": PersonalField(C),
+    },
+    "people.emailaddress": {"email": PersonalField(C), "label": PersonalField(C)},
+    "people.phonenumber": {
+        "number": PersonalField(C),
+        "kind": PersonalField(C),
+        "label": PersonalField(C),
+    },
+    "people.socialaccount": {
+        "platform": PersonalField(C),
+        "handle": PersonalField(C),
+        "platform_user_id": PersonalField(C),
+        "label": PersonalField(C),
+    },
+    "people.postaladdress": {
+        name: PersonalField(C)
+        for name in [
+            "house_number",
+            "moo",
+            "building",
+            "soi",
+            "road",
+            "subdistrict",
+            "district",
+            "province",
+            "postcode",
+            "country",
+            "foreign_address",
+            "label",
+        ]
+    },
+    "people.organizationrole": {
+        "role": PersonalField(W),
+        "share_percent": PersonalField(W),
+        "start_date": PersonalField(W),
+        "end_date": PersonalField(W),
+    },
+    "people.relationship": {"kind": PersonalField(P), "note": PersonalField(P)},
+    "people.lifecyclechange": {"stage": PersonalField(P)},
+}
+
+# Fields that are not personal data: keys, links, bookkeeping, and data about
+# juristic persons (organizations are not data subjects under the PDPA).
+NOT_PERSONAL: dict[str, set[str]] = {
+    "people.person": {
+        "id",
+        "lifecycle_stage",
+        "owner",
+        "tags",
+        "source",
+        "merged_into",
+        "created_at",
+        "updated_at",
+    },
+    "people.emailaddress": {"id", "person", "organization", "is_primary", "source", "created_at"},
+    "people.phonenumber": {"id", "person", "organization", "is_primary", "source", "created_at"},
+    "people.socialaccount": {"id", "person", "organization", "is_primary", "source", "created_at"},
+    "people.postaladdress": {"id", "person", "organization", "is_primary", "source", "created_at"},
+    "people.organizationrole": {"id", "person", "organization"},
+    "people.relationship": {"id", "person", "other", "created_at"},
+    "people.lifecyclechange": {"id", "person", "changed_at", "changed_by"},
+    "people.organization": {
+        "id",
+        "kind",
+        "name_th",
+        "name_en",
+        "tax_id",
+        "branch",
+        "industry",
+        "website",
+        "tags",
+        "source",
+        "search_text",
+        "created_at",
+        "updated_at",
+    },
+    "people.source": {
+        "id",
+        "kind",
+        "channel",
+        "related_person",
+        "partner",
+        "agreement_reference",
+        "note",
+        "collected_at",
+        "collected_by",
+    },
+    "people.tag": {"id", "name"},
+    "people.savedview": {"id", "user", "list_name", "name", "query_string"},
+}
+
+# Apps whose models hold data about data subjects: each of their models must be
+# declared above. Every other app of Connexion is listed as holding system data.
+SUBJECT_DATA_APPS = {"people"}
+SYSTEM_DATA_APPS = {"accounts", "audit", "api", "ui", "ops", "privacy"}
+
+
+def personal_fields(model: type[models.Model]) -> dict[str, PersonalField]:
+    return PERSONAL_FIELDS.get(model._meta.label_lower, {})
+
+
+def fields_in_category(model: type[models.Model], category: Category) -> list[str]:
+    return [name for name, field in personal_fields(model).items() if field.category == category]
