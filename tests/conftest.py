@@ -1,8 +1,12 @@
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from connexion.accounts.models import User
 from connexion.accounts.services import create_staff_user
@@ -42,3 +46,46 @@ def signed_in(client: Client, make_user) -> Client:
     client.force_login(user)
     client.user = user  # type: ignore[attr-defined]
     return client
+
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls made
+    # by the tests here are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    # Fails rather than skips: a browser that cannot start is a broken test set-up.
+    assert Path(executable).exists(), "Debian's chromium is missing: apt-get install chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in_page(page: Page, live_server, user) -> Page:
+    """Gives the browser a signed-in session of `user` without typing it in."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return page

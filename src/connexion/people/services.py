@@ -194,9 +194,10 @@ def _save_contact_point(contact: ContactPointModel, make_primary: bool | None) -
         # The first of its kind is primary unless told otherwise.
         make_primary = not scope.filter(is_primary=True).exists()
     contact.is_primary = make_primary
-    contact.full_clean()
     if make_primary:
+        # Inside the caller's transaction: undone if the new one is invalid.
         scope.filter(is_primary=True).update(is_primary=False)
+    contact.full_clean()
     contact.save()
 
 
