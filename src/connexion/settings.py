@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "connexion.audit",
     "connexion.people",
     "connexion.privacy",
+    "connexion.imports",
     "connexion.api",
     "connexion.ui",
     "connexion.ops",

@@ -6,6 +6,7 @@ from connexion.ops.views import healthz
 
 urlpatterns = [
     path("", include("connexion.ui.urls")),
+    path("people/import/", include("connexion.imports.urls")),
     path("", include("connexion.people.urls")),
     path("account/", include("connexion.accounts.urls")),
     path("api/v1/", api.urls),

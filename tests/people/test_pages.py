@@ -59,8 +59,18 @@ def test_every_sort_pages_through_everyone_once(sales, sort):
 
 def test_search_finds_thai_fragments_and_phones_in_any_format(sales, somchai):
     load_demo_data(people=15, organizations=2)
-    for query in ["สมชาย", "ชาย", "ใจดี", "Jaidee", "somchai jai", "ต้น", "081-234-5678",
-                  "+66812345678", "0812345678", "somchai@example.co.th"]:  # fmt: skip
+    for query in [
+        "สมชาย",
+        "ชาย",
+        "ใจดี",
+        "Jaidee",
+        "somchai jai",
+        "ต้น",
+        "081-234-5678",
+        "+66812345678",
+        "0812345678",
+        "somchai@example.co.th",
+    ]:
         response = sales.get("/people/", {"q": query}, HTTP_HX_REQUEST="true")
         assert somchai in response.context["page"].items, query
         assert "<html" not in response.content.decode()
@@ -105,11 +115,19 @@ def test_detail_shows_provenance_on_every_contact_point(sales, somchai):
 
 
 def test_create_a_person_through_the_form(sales):
-    response = sales.post("/people/new/", {
-        **SOURCE_FIELDS, "first_name_th": "มาลี", "last_name_th": "ศรีสุข", "gender": "female",
-        "lifecycle_stage": "prospect", "email": "malee@example.co.th", "mobile": "089 123 4567",
-        "tags": "vip, งานแฟร์",
-    })  # fmt: skip
+    response = sales.post(
+        "/people/new/",
+        {
+            **SOURCE_FIELDS,
+            "first_name_th": "มาลี",
+            "last_name_th": "ศรีสุข",
+            "gender": "female",
+            "lifecycle_stage": "prospect",
+            "email": "malee@example.co.th",
+            "mobile": "089 123 4567",
+            "tags": "vip, งานแฟร์",
+        },
+    )
     person = Person.objects.get(first_name_th="มาลี")
     assert response["Location"] == f"/people/{person.pk}/"
     assert person.source.channel == "phone" and person.source.collected_by == sales.user
@@ -119,17 +137,29 @@ def test_create_a_person_through_the_form(sales):
 
 def test_form_errors_name_the_field_in_thai(client, make_user):
     client.force_login(make_user("th", roles=("privacy_officer",), language="th"))
-    response = client.post("/people/new/", {**SOURCE_FIELDS, "first_name_th": "มาลี",
-                                            "lifecycle_stage": "prospect",
-                                            "national_id": "1101700230705",
-                                            "date_of_birth": "2020-02-31"})  # fmt: skip
+    response = client.post(
+        "/people/new/",
+        {
+            **SOURCE_FIELDS,
+            "first_name_th": "มาลี",
+            "lifecycle_stage": "prospect",
+            "national_id": "1101700230705",
+            "date_of_birth": "2020-02-31",
+        },
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert set(form.errors) >= {"date_of_birth"}
     assert not Person.objects.exists()
-    response = client.post("/people/new/", {**SOURCE_FIELDS, "first_name_th": "มาลี",
-                                            "lifecycle_stage": "prospect",
-                                            "national_id": "1101700230705"})  # fmt: skip
+    response = client.post(
+        "/people/new/",
+        {
+            **SOURCE_FIELDS,
+            "first_name_th": "มาลี",
+            "lifecycle_stage": "prospect",
+            "national_id": "1101700230705",
+        },
+    )
     errors = response.context["form"].errors
     assert "national_id" in errors and "check digit" not in errors["national_id"][0]
     assert not Person.objects.exists()
@@ -138,17 +168,28 @@ def test_form_errors_name_the_field_in_thai(client, make_user):
 def test_provenance_is_required_in_the_form(sales):
     response = sales.post("/people/new/", {"first_name_th": "มาลี", "lifecycle_stage": "prospect"})
     assert {"source_kind", "source_channel"} <= set(response.context["form"].errors)
-    response = sales.post("/people/new/", {"first_name_th": "มาลี", "lifecycle_stage": "prospect",
-                                           "source_kind": "related_person",
-                                           "source_channel": "phone"})  # fmt: skip
+    response = sales.post(
+        "/people/new/",
+        {
+            "first_name_th": "มาลี",
+            "lifecycle_stage": "prospect",
+            "source_kind": "related_person",
+            "source_channel": "phone",
+        },
+    )
     assert "source_related_person" in response.context["form"].errors
     assert not Person.objects.exists()
 
 
 def test_edit_records_the_change_in_the_history(sales, somchai):
-    response = sales.post(f"/people/{somchai.pk}/edit/", {
-        "first_name_th": "สมชาย", "last_name_th": "ใจงาม", "lifecycle_stage": "customer",
-    })  # fmt: skip
+    response = sales.post(
+        f"/people/{somchai.pk}/edit/",
+        {
+            "first_name_th": "สมชาย",
+            "last_name_th": "ใจงาม",
+            "lifecycle_stage": "customer",
+        },
+    )
     assert response.status_code == 302
     somchai.refresh_from_db()
     assert somchai.last_name_th == "ใจงาม" and somchai.national_id == NATIONAL_ID
@@ -159,9 +200,10 @@ def test_edit_records_the_change_in_the_history(sales, somchai):
 
 
 def test_sales_cannot_change_identity_numbers(sales, somchai):
-    sales.post(f"/people/{somchai.pk}/edit/", {"first_name_th": "สมชาย",
-                                               "lifecycle_stage": "prospect",
-                                               "national_id": "3100600445473"})  # fmt: skip
+    sales.post(
+        f"/people/{somchai.pk}/edit/",
+        {"first_name_th": "สมชาย", "lifecycle_stage": "prospect", "national_id": "3100600445473"},
+    )
     somchai.refresh_from_db()
     assert somchai.national_id == NATIONAL_ID
 
@@ -173,9 +215,15 @@ def test_history_masks_identity_numbers_for_sales(sales, somchai):
 
 def test_contact_points_add_make_primary_remove(sales, somchai):
     url = f"/person/{somchai.pk}/contacts/phone/"
-    response = sales.post(url, {"phone-kind": "mobile", "phone-number": "0899999999",
-                                "phone-source_kind": "direct",
-                                "phone-source_channel": "chat"})  # fmt: skip
+    response = sales.post(
+        url,
+        {
+            "phone-kind": "mobile",
+            "phone-number": "0899999999",
+            "phone-source_kind": "direct",
+            "phone-source_channel": "chat",
+        },
+    )
     assert response.status_code == 302
     added = somchai.phonenumbers.get(number="+66899999999")
     assert not added.is_primary and added.source.channel == "chat"
@@ -184,19 +232,29 @@ def test_contact_points_add_make_primary_remove(sales, somchai):
     assert added.is_primary
     sales.post(f"{url}{added.pk}/remove/")
     assert somchai.phonenumbers.get().is_primary
-    bad = sales.post(url, {"phone-kind": "mobile", "phone-number": "12",
-                           "phone-source_kind": "direct",
-                           "phone-source_channel": "chat"})  # fmt: skip
+    bad = sales.post(
+        url,
+        {
+            "phone-kind": "mobile",
+            "phone-number": "12",
+            "phone-source_kind": "direct",
+            "phone-source_channel": "chat",
+        },
+    )
     assert bad.status_code == 422 and "number" in bad.context["form"].errors
 
 
 def test_roles_and_relationships(sales, somchai, source):
-    organization = create_organization(None, source=source, name_th="บริษัท ก จำกัด",
-                                       tax_id=TAX_ID)  # fmt: skip
-    sales.post(f"/people/{somchai.pk}/roles/", {"role-organization": f"#{organization.pk}",
-                                                "role-role": "shareholder",
-                                                "role-share_percent": "25.5",
-                                                "role-start_date": "2024-01-01"})  # fmt: skip
+    organization = create_organization(None, source=source, name_th="บริษัท ก จำกัด", tax_id=TAX_ID)
+    sales.post(
+        f"/people/{somchai.pk}/roles/",
+        {
+            "role-organization": f"#{organization.pk}",
+            "role-role": "shareholder",
+            "role-share_percent": "25.5",
+            "role-start_date": "2024-01-01",
+        },
+    )
     membership = somchai.organization_roles.get()
     assert membership.share_percent == pytest.approx(25.5)
     sales.post(f"/people/{somchai.pk}/roles/{membership.pk}/end/", {"end_date": "2023-01-01"})
@@ -255,23 +313,35 @@ def test_lookups_suggest_records(sales, somchai, source):
 
 
 def test_organizations_create_edit_and_search(sales):
-    response = sales.post("/organizations/new/", {**SOURCE_FIELDS, "kind": "customer",
-                                                  "name_th": "บริษัทโอเพนคลาวด์จำกัด",
-                                                  "name_en": "OpenCloud Co., Ltd.",
-                                                  "tax_id": "0-1055-36000-31-3"})  # fmt: skip
+    response = sales.post(
+        "/organizations/new/",
+        {
+            **SOURCE_FIELDS,
+            "kind": "customer",
+            "name_th": "บริษัทโอเพนคลาวด์จำกัด",
+            "name_en": "OpenCloud Co., Ltd.",
+            "tax_id": "0-1055-36000-31-3",
+        },
+    )
     organization = Organization.objects.get()
     assert response["Location"] == f"/organizations/{organization.pk}/"
     assert organization.tax_id == TAX_ID
     found = sales.get("/organizations/", {"q": "โอเพนคลาวด์"}).context["page"].items
     assert found == [organization]
     assert sales.get("/organizations/", {"q": TAX_ID}).context["page"].items == [organization]
-    response = sales.post(f"/organizations/{organization.pk}/edit/", {
-        "kind": "partner", "name_th": "บริษัทโอเพนคลาวด์จำกัด", "tax_id": "0105536000310",
-    })  # fmt: skip
+    response = sales.post(
+        f"/organizations/{organization.pk}/edit/",
+        {
+            "kind": "partner",
+            "name_th": "บริษัทโอเพนคลาวด์จำกัด",
+            "tax_id": "0105536000310",
+        },
+    )
     assert "tax_id" in response.context["form"].errors
-    sales.post(f"/organizations/{organization.pk}/edit/", {"kind": "partner",
-                                                           "name_th": "บริษัทโอเพนคลาวด์จำกัด",
-                                                           "branch": "00002"})  # fmt: skip
+    sales.post(
+        f"/organizations/{organization.pk}/edit/",
+        {"kind": "partner", "name_th": "บริษัทโอเพนคลาวด์จำกัด", "branch": "00002"},
+    )
     organization.refresh_from_db()
     assert organization.kind == "partner" and organization.branch == "00002"
 

@@ -10,8 +10,9 @@ from connexion.privacy.registry import (
 
 
 def test_every_app_is_classified():
-    ours = {config.label for config in apps.get_app_configs()
-            if config.name.startswith("connexion.")}  # fmt: skip
+    ours = {
+        config.label for config in apps.get_app_configs() if config.name.startswith("connexion.")
+    }
     assert ours - SUBJECT_DATA_APPS - SYSTEM_DATA_APPS == set()
 
 

@@ -35,8 +35,9 @@ def test_national_id_with_a_wrong_check_digit_names_the_field(source):
 
 
 def test_national_id_may_be_typed_with_dashes(source):
-    person = create_person(None, source=source, first_name_th="สมศรี",
-                           national_id="1-1017-00230-70-8")  # fmt: skip
+    person = create_person(
+        None, source=source, first_name_th="สมศรี", national_id="1-1017-00230-70-8"
+    )
     assert person.national_id == NATIONAL_ID
 
 
@@ -49,8 +50,9 @@ def test_national_id_must_be_13_ascii_digits(source, bad):
 
 def test_birth_date_in_the_future_is_refused(source):
     with pytest.raises(ValidationError) as excinfo:
-        create_person(None, source=source, first_name_en="Ann",
-                      date_of_birth=date.today() + timedelta(days=1))  # fmt: skip
+        create_person(
+            None, source=source, first_name_en="Ann", date_of_birth=date.today() + timedelta(days=1)
+        )
     assert "date_of_birth" in errors_of(excinfo)
 
 
@@ -79,15 +81,22 @@ def test_passport_needs_its_country(source):
         ("social", {"platform": "line"}, "handle"),
     ],
 )
-def test_bad_contact_points_name_their_field_and_store_nothing(somchai, source, kind, values,
-                                                                field):  # fmt: skip
-    before = (somchai.emailaddresss.count(), somchai.phonenumbers.count(),
-              somchai.postaladdresss.count())  # fmt: skip
+def test_bad_contact_points_name_their_field_and_store_nothing(
+    somchai, source, kind, values, field
+):
+    before = (
+        somchai.emailaddresss.count(),
+        somchai.phonenumbers.count(),
+        somchai.postaladdresss.count(),
+    )
     with pytest.raises(ValidationError) as excinfo:
         add_contact_point(None, somchai, kind, values, source=source)
     assert field in errors_of(excinfo)
-    after = (somchai.emailaddresss.count(), somchai.phonenumbers.count(),
-             somchai.postaladdresss.count())  # fmt: skip
+    after = (
+        somchai.emailaddresss.count(),
+        somchai.phonenumbers.count(),
+        somchai.postaladdresss.count(),
+    )
     assert before == after
 
 
@@ -97,20 +106,25 @@ def test_phone_numbers_are_stored_e164(somchai):
 
 def test_one_primary_per_kind(somchai, source):
     second = add_contact_point(None, somchai, "phone", {"number": "0899999999"}, source=source)
-    fax = add_contact_point(None, somchai, "phone", {"kind": "fax", "number": "02-123-4567"},
-                            source=source)  # fmt: skip
+    fax = add_contact_point(
+        None, somchai, "phone", {"kind": "fax", "number": "02-123-4567"}, source=source
+    )
     assert not second.is_primary and fax.is_primary
-    add_contact_point(None, somchai, "phone", {"number": "0861111111"}, source=source,
-                      is_primary=True)  # fmt: skip
+    add_contact_point(
+        None, somchai, "phone", {"number": "0861111111"}, source=source, is_primary=True
+    )
     primaries = PhoneNumber.objects.filter(person=somchai, is_primary=True, kind="mobile")
     assert [p.number for p in primaries] == ["+66861111111"]
 
 
 def test_a_failing_contact_leaves_no_half_written_person(source):
     with pytest.raises(ValidationError):
-        create_person(None, source=source, first_name_th="มาลี",
-                      contacts=ContactDetails(emails=["ok@example.co.th"],
-                                              phones=[("mobile", "nonsense")]))  # fmt: skip
+        create_person(
+            None,
+            source=source,
+            first_name_th="มาลี",
+            contacts=ContactDetails(emails=["ok@example.co.th"], phones=[("mobile", "nonsense")]),
+        )
     assert not Person.objects.exists()
 
 
@@ -126,13 +140,15 @@ def test_provenance_is_required_for_related_person_and_partner():
 def test_partner_source_must_be_a_partner_organization(source):
     customer = create_organization(None, source=source, name_th="บริษัท ลูกค้า จำกัด")
     with pytest.raises(ValidationError) as excinfo:
-        create_source(None, kind="partner", channel="email", partner=customer,
-                      agreement_reference="DPA-1")  # fmt: skip
+        create_source(
+            None, kind="partner", channel="email", partner=customer, agreement_reference="DPA-1"
+        )
     assert "partner" in errors_of(excinfo)
     customer.kind = Organization.Kind.PARTNER
     customer.save()
-    partner_source = create_source(None, kind="partner", channel="email", partner=customer,
-                                   agreement_reference="DPA-1")  # fmt: skip
+    partner_source = create_source(
+        None, kind="partner", channel="email", partner=customer, agreement_reference="DPA-1"
+    )
     assert partner_source.partner == customer
 
 
@@ -141,11 +157,11 @@ def test_tax_id_checksum_and_branch(source):
         create_organization(None, source=source, name_th="บริษัท ก จำกัด", tax_id="0105536000310")
     assert "tax_id" in errors_of(excinfo)
     with pytest.raises(ValidationError) as excinfo:
-        create_organization(None, source=source, name_th="บริษัท ก จำกัด", tax_id=TAX_ID,
-                            branch="12")  # fmt: skip
+        create_organization(None, source=source, name_th="บริษัท ก จำกัด", tax_id=TAX_ID, branch="12")
     assert "branch" in errors_of(excinfo)
-    organization = create_organization(None, source=source, name_th="บริษัท ก จำกัด",
-                                       tax_id=TAX_ID, branch="00001")  # fmt: skip
+    organization = create_organization(
+        None, source=source, name_th="บริษัท ก จำกัด", tax_id=TAX_ID, branch="00001"
+    )
     assert not organization.is_head_office
 
 

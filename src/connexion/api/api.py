@@ -5,6 +5,7 @@ from connexion.accounts.models import User
 from connexion.accounts.services import update_profile
 from connexion.api import errors
 from connexion.api.auth import BearerToken
+from connexion.api.people import organizations_router, persons_router
 from connexion.api.schemas import ErrorOut, MeOut, MeUpdate, ValidationErrorOut
 
 api = NinjaAPI(
@@ -18,6 +19,8 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 errors.install(api)
+api.add_router("/persons", persons_router)
+api.add_router("/organizations", organizations_router)
 
 
 def _me(user: User) -> MeOut:

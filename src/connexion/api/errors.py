@@ -3,6 +3,8 @@ wrong, in the language of the request (Accept-Language)."""
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -42,12 +44,33 @@ def field_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return result
 
 
+def model_field_errors(exc: DjangoValidationError) -> list[dict[str, str]]:
+    """A service's `ValidationError` (keyed by field) in the same shape as above."""
+    if hasattr(exc, "error_dict"):
+        items = list(exc.message_dict.items())
+    else:
+        items = [(NON_FIELD_ERRORS, exc.messages)]
+    return [
+        {"field": "body" if name == NON_FIELD_ERRORS else name, "in": "body", "message": message}
+        for name, messages in items
+        for message in messages
+    ]
+
+
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return api.create_response(
             request,
             {"detail": _("The request has invalid fields."), "errors": field_errors(exc.errors)},
+            status=422,
+        )
+
+    @api.exception_handler(DjangoValidationError)
+    def model_validation_error(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        return api.create_response(
+            request,
+            {"detail": _("The request has invalid fields."), "errors": model_field_errors(exc)},
             status=422,
         )
 

@@ -33,14 +33,18 @@ COLUMNS: list[tuple[str, Callable[[Person], Any]]] = [
     ("date_of_birth", lambda p: p.date_of_birth.isoformat() if p.date_of_birth else ""),
     ("national_id", lambda p: p.national_id),
     ("email", lambda p: getattr(_primary(p.emailaddresss.all()), "email", "")),
-    ("mobile", lambda p: national_format(number.number)
-        if (number := _primary(p.phonenumbers.all())) else ""),
+    (
+        "mobile",
+        lambda p: (
+            national_format(number.number) if (number := _primary(p.phonenumbers.all())) else ""
+        ),
+    ),
     ("employer", lambda p: str(p.employer or p.employer_name)),
     ("position", lambda p: p.position),
     ("lifecycle_stage", lambda p: p.lifecycle_stage),
     ("tags", lambda p: ", ".join(tag.name for tag in p.tags.all())),
     ("created_at", lambda p: timezone.localtime(p.created_at).isoformat(timespec="seconds")),
-]  # fmt: skip
+]
 
 
 def _rows(people: list[Person]) -> list[list[Any]]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.urls import reverse_lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from connexion.accounts.models import User
@@ -48,8 +49,10 @@ class LookupWidget(forms.TextInput):
         return super().get_context(name, value, attrs)
 
     def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> str:
-        return str(super().render(name, value, attrs, renderer)) + (
-            f'<datalist id="{name}-options"></datalist>'
+        return format_html(
+            '{}<datalist id="{}-options"></datalist>',
+            super().render(name, value, attrs, renderer),
+            name,
         )
 
 
@@ -129,9 +132,11 @@ class PersonForm(forms.Form):
     national_id = forms.CharField(label=_("National ID"), max_length=20, required=False)
     passport_number = forms.CharField(label=_("Passport number"), max_length=20, required=False)
     passport_country = forms.CharField(
-        label=_("Passport country"), max_length=2, required=False,
+        label=_("Passport country"),
+        max_length=2,
+        required=False,
         help_text=_("Two-letter country code, e.g. TH, JP."),
-    )  # fmt: skip
+    )
     occupation = forms.CharField(label=_("Occupation"), max_length=100, required=False)
     employer = organization_lookup(label=_("Employer"))
     employer_name = forms.CharField(
@@ -139,9 +144,10 @@ class PersonForm(forms.Form):
     )
     position = forms.CharField(label=_("Position"), max_length=100, required=False)
     lifecycle_stage = forms.ChoiceField(
-        label=_("Lifecycle stage"), choices=Person.Lifecycle.choices,
+        label=_("Lifecycle stage"),
+        choices=Person.Lifecycle.choices,
         initial=Person.Lifecycle.PROSPECT,
-    )  # fmt: skip
+    )
     owner = forms.ModelChoiceField(
         label=_("Owner"), queryset=User.objects.filter(is_active=True), required=False
     )
@@ -174,6 +180,11 @@ class NewPersonForm(PersonForm, SourceForm):
     email = forms.EmailField(label=_("Email"), required=False)
     mobile = forms.CharField(label=_("Mobile phone"), max_length=30, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The person first, then where the data came from.
+        self.order_fields([*PersonForm.base_fields, "email", "mobile"])
+
 
 class OrganizationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
@@ -181,16 +192,19 @@ class OrganizationForm(forms.Form):
     name_en = forms.CharField(label=_("Legal name (English)"), max_length=200, required=False)
     tax_id = forms.CharField(label=_("Tax ID"), max_length=20, required=False)
     branch = forms.CharField(
-        label=_("Branch number"), max_length=5, required=False,
+        label=_("Branch number"),
+        max_length=5,
+        required=False,
         help_text=_("Empty for the head office."),
-    )  # fmt: skip
+    )
     industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     tags = forms.CharField(label=_("Tags"), required=False)
 
     def organization_values(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in OrganizationForm.base_fields
-                if name != "tags"}  # fmt: skip
+        return {
+            name: self.cleaned_data[name] for name in OrganizationForm.base_fields if name != "tags"
+        }
 
     def tag_names(self) -> list[str]:
         return _tag_names(self.cleaned_data.get("tags", ""))
@@ -203,7 +217,9 @@ class OrganizationForm(forms.Form):
 
 
 class NewOrganizationForm(OrganizationForm, SourceForm):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(list(OrganizationForm.base_fields))
 
 
 class EmailForm(SourceForm):
@@ -256,8 +272,9 @@ CONTACT_FORMS: dict[str, type[SourceForm]] = {
 
 
 def contact_values(form: SourceForm) -> dict[str, Any]:
-    return {name: value for name, value in form.cleaned_data.items()
-            if not name.startswith("source_")}  # fmt: skip
+    return {
+        name: value for name, value in form.cleaned_data.items() if not name.startswith("source_")
+    }
 
 
 class OrganizationRoleForm(forms.Form):
@@ -281,17 +298,23 @@ class RelationshipForm(forms.Form):
 class PersonFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200)
     lifecycle_stage = forms.ChoiceField(
-        label=_("Stage"), choices=[("", _("any stage")), *Person.Lifecycle.choices],
+        label=_("Stage"),
+        choices=[("", _("any stage")), *Person.Lifecycle.choices],
         required=False,
-    )  # fmt: skip
+    )
     tag = forms.ModelChoiceField(
-        label=_("Tag"), queryset=Tag.objects.all(), to_field_name="name", required=False,
+        label=_("Tag"),
+        queryset=Tag.objects.all(),
+        to_field_name="name",
+        required=False,
         empty_label=_("any tag"),
-    )  # fmt: skip
+    )
     owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=User.objects.filter(is_active=True), required=False,
+        label=_("Owner"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
         empty_label=_("any owner"),
-    )  # fmt: skip
+    )
     province = forms.ChoiceField(
         label=_("Province"),
         choices=[("", _("any province"))] + [(thai, thai) for thai, _english in PROVINCES],

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -31,6 +32,8 @@ from connexion.people.validators import normalize_thai_id
 
 PAGE_SIZE = 50
 IDENTITY_PERMISSION = "people.view_identity_numbers"
+# What a contact point's provenance line shows.
+SOURCED = ("source", "source__related_person", "source__partner", "source__collected_by")
 
 # sort name -> (model field, descending)
 PERSON_SORTS = {
@@ -85,20 +88,30 @@ def mask_passport(number: str) -> str:
 RESTRICTED_HISTORY_FIELDS = {"national_id": mask_thai_id, "passport_number": mask_passport}
 
 
-def _mask_history(events: list[AuditEvent], viewer: Any) -> None:
-    """The change history must not give away what the masked fields hide."""
-    if can_see_identity_numbers(viewer):
-        return
+def _history_rows(events: list[AuditEvent], model: type[Any], viewer: Any) -> None:
+    """Gives each event `rows` of (field label, before, after) to show. The
+    history must not give away what the masked fields hide."""
+    reveal = can_see_identity_numbers(viewer)
     for event in events:
-        for name, masker in RESTRICTED_HISTORY_FIELDS.items():
-            if name in event.details:
-                event.details[name] = [masker(v) if v else v for v in event.details[name]]
+        event.rows = []  # type: ignore[attr-defined]
+        for name, values in event.details.items():
+            pair = isinstance(values, list) and len(values) == 2
+            before, after = values if pair else (None, values)
+            masker = RESTRICTED_HISTORY_FIELDS.get(name)
+            if masker and not reveal:
+                before, after = (masker(v) if v else v for v in (before, after))
+            try:
+                label = str(model._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:
+                label = name  # e.g. "phone:12" for a contact point
+            event.rows.append((label, before, after))  # type: ignore[attr-defined]
 
 
 def _mask(people: list[Person], viewer: Any) -> None:
     if can_see_identity_numbers(viewer):
         return
     for person in people:
+        person.identity_masked = True  # type: ignore[attr-defined]
         person.national_id = mask_thai_id(person.national_id) if person.national_id else ""
         if person.passport_number:
             person.passport_number = mask_passport(person.passport_number)
@@ -122,9 +135,12 @@ def decode_cursor(cursor: str) -> tuple[Any, int] | None:
 
 
 def _keyset_page(
-    queryset: QuerySet[Any], sorts: dict[str, tuple[str, bool]], sort: str, cursor: str | None,
+    queryset: QuerySet[Any],
+    sorts: dict[str, tuple[str, bool]],
+    sort: str,
+    cursor: str | None,
     page_size: int = PAGE_SIZE,
-) -> Page:  # fmt: skip
+) -> Page:
     """Keyset pagination on (sort field, id): as fast on page 500 as on page 1."""
     sort = sort if sort in sorts else "newest"
     name, descending = sorts[sort]
@@ -166,16 +182,16 @@ def person_search_condition(query: str, viewer: Any) -> Q:
         return Q()
     condition = Q()
     if "@" in text:
-        condition |= Q(Exists(EmailAddress.objects.filter(person=OuterRef("pk"),
-                                                          email=text.lower())))  # fmt: skip
+        condition |= Q(
+            Exists(EmailAddress.objects.filter(person=OuterRef("pk"), email=text.lower()))
+        )
     if _DIGITS.match(text):
         try:
             number = to_e164(text)
         except InvalidPhoneNumber:
             number = ""
         if number:
-            condition |= Q(Exists(PhoneNumber.objects.filter(person=OuterRef("pk"),
-                                                             number=number)))  # fmt: skip
+            condition |= Q(Exists(PhoneNumber.objects.filter(person=OuterRef("pk"), number=number)))
         identity = normalize_thai_id(text)
         if len(identity) == 13 and identity.isdigit() and can_see_identity_numbers(viewer):
             # Searching by a number the viewer may not see must find nothing.
@@ -220,31 +236,47 @@ def filter_people(viewer: Any, filters: PersonFilters) -> QuerySet[Person]:
     if filters.organization:
         people = people.filter(
             Q(employer_id=filters.organization)
-            | Q(Exists(OrganizationRole.objects.filter(person=OuterRef("pk"),
-                                                       organization=filters.organization)))
-        )  # fmt: skip
+            | Q(
+                Exists(
+                    OrganizationRole.objects.filter(
+                        person=OuterRef("pk"), organization=filters.organization
+                    )
+                )
+            )
+        )
     if filters.source_kind:
         people = people.filter(source__kind=filters.source_kind)
     return people
 
 
 def people_page(
-    viewer: Any, filters: PersonFilters, cursor: str | None = None, *,
-    channel: str = AuditEvent.Channel.UI, page_size: int = PAGE_SIZE,
-) -> Page:  # fmt: skip
-    page = _keyset_page(filter_people(viewer, filters), PERSON_SORTS, filters.sort, cursor,
-                        page_size)  # fmt: skip
+    viewer: Any,
+    filters: PersonFilters,
+    cursor: str | None = None,
+    *,
+    channel: str = AuditEvent.Channel.UI,
+    page_size: int = PAGE_SIZE,
+) -> Page:
+    page = _keyset_page(
+        filter_people(viewer, filters), PERSON_SORTS, filters.sort, cursor, page_size
+    )
     _mask(page.items, viewer)
-    record_access(viewer, "people.list", "people.person", [str(p.pk) for p in page.items],
-                  channel=channel)  # fmt: skip
+    record_access(
+        viewer, "people.list", "people.person", [str(p.pk) for p in page.items], channel=channel
+    )
     return page
 
 
 def people_for_export(viewer: Any, filters: PersonFilters) -> list[Person]:
     people = list(filter_people(viewer, filters).order_by("id"))
     _mask(people, viewer)
-    record_access(viewer, "people.export", "people.person", [str(p.pk) for p in people],
-                  channel=AuditEvent.Channel.UI)  # fmt: skip
+    record_access(
+        viewer,
+        "people.export",
+        "people.person",
+        [str(p.pk) for p in people],
+        channel=AuditEvent.Channel.UI,
+    )
     return people
 
 
@@ -281,13 +313,12 @@ def person_detail(
     if person is None:
         raise Http404
     _mask([person], viewer)
-    sourced = ("source", "source__related_person", "source__partner", "source__collected_by")
     detail = PersonDetail(
         person=person,
-        emails=list(person.emailaddresss.select_related(*sourced).order_by("-is_primary", "id")),
-        phones=list(person.phonenumbers.select_related(*sourced).order_by("kind", "-is_primary")),
-        socials=list(person.socialaccounts.select_related(*sourced).order_by("platform")),
-        addresses=list(person.postaladdresss.select_related(*sourced).order_by("-is_primary")),
+        emails=list(person.emailaddresss.select_related(*SOURCED).order_by("-is_primary", "id")),
+        phones=list(person.phonenumbers.select_related(*SOURCED).order_by("kind", "-is_primary")),
+        socials=list(person.socialaccounts.select_related(*SOURCED).order_by("platform")),
+        addresses=list(person.postaladdresss.select_related(*SOURCED).order_by("-is_primary")),
         roles=list(person.organization_roles.select_related("organization")),
         relationships=list(
             Relationship.objects.filter(Q(person=person) | Q(other=person)).select_related(
@@ -301,7 +332,7 @@ def person_detail(
             ).select_related("actor")[:100]
         ),
     )
-    _mask_history(detail.history, viewer)
+    _history_rows(detail.history, Person, viewer)
     record_access(viewer, "people.detail", "people.person", [str(person.pk)], channel=channel)
     return detail
 
@@ -324,18 +355,28 @@ def organization_search_condition(query: str) -> Q:
 
 
 def organizations_page(
-    viewer: Any, *, query: str = "", kind: str = "", sort: str = "newest",
-    cursor: str | None = None, channel: str = AuditEvent.Channel.UI,
+    viewer: Any,
+    *,
+    query: str = "",
+    kind: str = "",
+    sort: str = "newest",
+    cursor: str | None = None,
+    channel: str = AuditEvent.Channel.UI,
     page_size: int = PAGE_SIZE,
-) -> Page:  # fmt: skip
+) -> Page:
     organizations = Organization.objects.prefetch_related("tags")
     if query.strip():
         organizations = organizations.filter(organization_search_condition(query))
     if kind:
         organizations = organizations.filter(kind=kind)
     page = _keyset_page(organizations, ORGANIZATION_SORTS, sort, cursor, page_size)
-    record_access(viewer, "people.organization_list", "people.organization",
-                  [str(o.pk) for o in page.items], channel=channel)  # fmt: skip
+    record_access(
+        viewer,
+        "people.organization_list",
+        "people.organization",
+        [str(o.pk) for o in page.items],
+        channel=channel,
+    )
     return page
 
 
@@ -354,9 +395,11 @@ def organization_detail(
     viewer: Any, organization_id: int, *, channel: str = AuditEvent.Channel.UI
 ) -> OrganizationDetail:
     organization = (
-        Organization.objects.select_related("source").prefetch_related("tags")
-        .filter(pk=organization_id).first()
-    )  # fmt: skip
+        Organization.objects.select_related("source")
+        .prefetch_related("tags")
+        .filter(pk=organization_id)
+        .first()
+    )
     if organization is None:
         raise Http404
     roles = list(organization.person_roles.select_related("person").order_by("role", "id"))
@@ -364,9 +407,15 @@ def organization_detail(
     _mask([role.person for role in roles] + employees, viewer)
     detail = OrganizationDetail(
         organization=organization,
-        emails=list(organization.emailaddresss.order_by("-is_primary", "id")),
-        phones=list(organization.phonenumbers.order_by("kind", "-is_primary")),
-        addresses=list(organization.postaladdresss.order_by("-is_primary")),
+        emails=list(
+            organization.emailaddresss.select_related(*SOURCED).order_by("-is_primary", "id")
+        ),
+        phones=list(
+            organization.phonenumbers.select_related(*SOURCED).order_by("kind", "-is_primary")
+        ),
+        addresses=list(
+            organization.postaladdresss.select_related(*SOURCED).order_by("-is_primary")
+        ),
         people=roles,
         employees=employees,
         history=list(
@@ -377,6 +426,12 @@ def organization_detail(
             ).select_related("actor")[:100]
         ),
     )
-    record_access(viewer, "people.organization_detail", "people.organization",
-                  [str(organization.pk)], channel=channel)  # fmt: skip
+    _history_rows(detail.history, Organization, viewer)
+    record_access(
+        viewer,
+        "people.organization_detail",
+        "people.organization",
+        [str(organization.pk)],
+        channel=channel,
+    )
     return detail

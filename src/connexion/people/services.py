@@ -93,6 +93,8 @@ def create_source(
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
+    # Check-constraint messages repeat, without a field, what is said above.
+    errors.pop("__all__", None)
     if errors:
         raise ValidationError(errors)
     source.save()
@@ -109,11 +111,17 @@ def _phone_search_forms(e164: str) -> list[str]:
 
 def refresh_person_search_text(person: Person) -> None:
     parts = [
-        person.first_name_th, person.middle_name_th, person.last_name_th, person.nickname_th,
-        person.first_name_en, person.middle_name_en, person.last_name_en, person.nickname_en,
+        person.first_name_th,
+        person.middle_name_th,
+        person.last_name_th,
+        person.nickname_th,
+        person.first_name_en,
+        person.middle_name_en,
+        person.last_name_en,
+        person.nickname_en,
         person.employer_name,
         *person.emailaddresss.values_list("email", flat=True),
-    ]  # fmt: skip
+    ]
     for number in person.phonenumbers.values_list("number", flat=True):
         parts += _phone_search_forms(number)
     for handle in person.socialaccounts.values_list("handle", flat=True):
@@ -146,7 +154,7 @@ def _refresh_search_text(owner: Owner) -> None:
 def _display(value: Any) -> Any:
     """What the audit log keeps of a value."""
     if isinstance(value, models.Model):
-        return str(value.pk)
+        return f"#{value.pk} {value}"
     if value is None or isinstance(value, bool | int | str):
         return value
     return str(value)
@@ -302,25 +310,34 @@ def remove_contact_point(actor: Any, contact: ContactPointModel, *, channel: str
             successor.is_primary = True
             successor.save(update_fields=["is_primary"])
     _refresh_search_text(owner)
-    record_change(actor, "people.remove_contact_point", owner, {key: [description, None]},
-                  channel=channel)  # fmt: skip
+    record_change(
+        actor, "people.remove_contact_point", owner, {key: [description, None]}, channel=channel
+    )
 
 
-def _add_contacts(actor: Any, owner: Owner, contacts: ContactDetails, source: Source,
-                  channel: str) -> None:  # fmt: skip
+def _add_contacts(
+    actor: Any, owner: Owner, contacts: ContactDetails, source: Source, channel: str
+) -> None:
     for email in contacts.emails:
         add_contact_point(actor, owner, "email", {"email": email}, source=source, channel=channel)
     for kind, number in contacts.phones:
         add_contact_point(
-            actor, owner, "phone", {"kind": kind, "number": number}, source=source,
+            actor,
+            owner,
+            "phone",
+            {"kind": kind, "number": number},
+            source=source,
             channel=channel,
-        )  # fmt: skip
+        )
     for platform, handle, user_id in contacts.socials:
         add_contact_point(
-            actor, owner, "social",
+            actor,
+            owner,
+            "social",
             {"platform": platform, "handle": handle, "platform_user_id": user_id},
-            source=source, channel=channel,
-        )  # fmt: skip
+            source=source,
+            channel=channel,
+        )
     for address in contacts.addresses:
         add_contact_point(actor, owner, "address", address, source=source, channel=channel)
 
@@ -328,11 +345,27 @@ def _add_contacts(actor: Any, owner: Owner, contacts: ContactDetails, source: So
 # --- people -----------------------------------------------------------------
 
 PERSON_FIELDS = {
-    "title", "first_name_th", "middle_name_th", "last_name_th", "nickname_th",
-    "first_name_en", "middle_name_en", "last_name_en", "nickname_en", "gender",
-    "date_of_birth", "national_id", "passport_number", "passport_country", "occupation",
-    "employer", "employer_name", "position", "lifecycle_stage", "owner",
-}  # fmt: skip
+    "title",
+    "first_name_th",
+    "middle_name_th",
+    "last_name_th",
+    "nickname_th",
+    "first_name_en",
+    "middle_name_en",
+    "last_name_en",
+    "nickname_en",
+    "gender",
+    "date_of_birth",
+    "national_id",
+    "passport_number",
+    "passport_country",
+    "occupation",
+    "employer",
+    "employer_name",
+    "position",
+    "lifecycle_stage",
+    "owner",
+}
 
 
 def _check_person(person: Person) -> None:
@@ -341,8 +374,9 @@ def _check_person(person: Person) -> None:
         person.full_clean(exclude=["source"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
-    if not (person.first_name_th or person.last_name_th or person.first_name_en
-            or person.last_name_en):  # fmt: skip
+    if not (
+        person.first_name_th or person.last_name_th or person.first_name_en or person.last_name_en
+    ):
         errors.setdefault("first_name_th", []).append(
             _("Give a first or last name, in Thai or Latin script.")
         )
@@ -413,6 +447,9 @@ def update_person(
     unknown = set(changes) - PERSON_FIELDS
     if unknown:
         raise TypeError(f"not person fields: {sorted(unknown)}")
+    if getattr(person, "identity_masked", False):
+        # A selector masked this copy for display; saving it would store the mask.
+        raise ValueError("update_person was given a masked copy of the person")
     _clean_identity_numbers(changes)
     diff = _diff(person, changes)
     for name, value in changes.items():
@@ -441,8 +478,9 @@ def update_person(
 @transaction.atomic
 def delete_person(actor: Any, person: Person, *, channel: str = UI) -> None:
     person_id = person.pk
-    record_change(actor, "people.delete_person", person, {"person": [str(person_id), None]},
-                  channel=channel)  # fmt: skip
+    record_change(
+        actor, "people.delete_person", person, {"person": [str(person_id), None]}, channel=channel
+    )
     person.delete()
 
 
@@ -528,8 +566,13 @@ def update_organization(
 
 @transaction.atomic
 def delete_organization(actor: Any, organization: Organization, *, channel: str = UI) -> None:
-    record_change(actor, "people.delete_organization", organization,
-                  {"organization": [str(organization.pk), None]}, channel=channel)  # fmt: skip
+    record_change(
+        actor,
+        "people.delete_organization",
+        organization,
+        {"organization": [str(organization.pk), None]},
+        channel=channel,
+    )
     organization.delete()
 
 
@@ -581,9 +624,13 @@ def end_organization_role(
     before = _display(membership.end_date)
     membership.end_date = end_date
     membership.save(update_fields=["end_date"])
-    record_change(actor, "people.end_organization_role", membership.person,
-                  {f"role:{membership.pk}.end_date": [before, _display(end_date)]},
-                  channel=channel)  # fmt: skip
+    record_change(
+        actor,
+        "people.end_organization_role",
+        membership.person,
+        {f"role:{membership.pk}.end_date": [before, _display(end_date)]},
+        channel=channel,
+    )
 
 
 @transaction.atomic

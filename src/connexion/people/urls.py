@@ -1,6 +1,6 @@
 from django.urls import path
 
-from connexion.people import views
+from connexion.people import merge_views, views
 
 app_name = "people"
 
@@ -39,4 +39,6 @@ urlpatterns = [
         views.organization_edit,
         name="organization_edit",
     ),
+    path("people/duplicates/", merge_views.duplicates, name="duplicates"),
+    path("people/merge/<int:keep_id>/<int:other_id>/", merge_views.merge, name="merge"),
 ]

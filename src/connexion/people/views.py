@@ -120,9 +120,11 @@ def save_view(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Give the view a name."))
     else:
         SavedView.objects.update_or_create(
-            user=request.user, list_name="people", name=name,
+            user=request.user,
+            list_name="people",
+            name=name,
             defaults={"query_string": query_string},
-        )  # fmt: skip
+        )
         messages.success(request, _("View “%(name)s” saved.") % {"name": name})
     return redirect(f"{request.path.replace('views/save/', '')}?{query_string}")
 
@@ -146,11 +148,12 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
     context = {
         "detail": detail,
         "person": detail.person,
-        "contact_forms": {kind: form_class(prefix=kind) for kind, form_class in
-                          CONTACT_FORMS.items()},
+        "contact_forms": {
+            kind: form_class(prefix=kind) for kind, form_class in CONTACT_FORMS.items()
+        },
         "role_form": OrganizationRoleForm(prefix="role"),
         "relationship_form": RelationshipForm(prefix="relationship"),
-    }  # fmt: skip
+    }
     return render(request, "people/person_detail.html", context)
 
 
@@ -172,9 +175,12 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 values.pop("email")
                 values.pop("mobile")
                 person = services.create_person(
-                    request.user, source=source, contacts=contacts, tags=form.tag_names(),
+                    request.user,
+                    source=source,
+                    contacts=contacts,
+                    tags=form.tag_names(),
                     **values,
-                )  # fmt: skip
+                )
         except ValidationError as error:
             _put_errors(form, error)
         else:
@@ -225,10 +231,11 @@ def contact_add(request: HttpRequest, owner_type: str, owner_id: int, kind: str)
             _put_errors(form, error)
     if form.errors:
         return render(
-            request, "people/contact_form.html",
+            request,
+            "people/contact_form.html",
             {"form": form, "kind": kind, "owner": owner, "owner_type": owner_type},
             status=422,
-        )  # fmt: skip
+        )
     messages.success(request, _("Contact details added."))
     return redirect(_owner_url(owner_type), owner.pk)
 
@@ -275,10 +282,14 @@ def role_add(request: HttpRequest, person_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.add_organization_role(
-                request.user, person, data["organization"], data["role"],
-                share_percent=data["share_percent"], start_date=data["start_date"],
+                request.user,
+                person,
+                data["organization"],
+                data["role"],
+                share_percent=data["share_percent"],
+                start_date=data["start_date"],
                 end_date=data["end_date"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             _put_errors(form, error)
     if form.errors:
@@ -316,9 +327,12 @@ def relationship_add(request: HttpRequest, person_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.add_relationship(
-                request.user, person, form.cleaned_data["other"], form.cleaned_data["kind"],
+                request.user,
+                person,
+                form.cleaned_data["other"],
+                form.cleaned_data["kind"],
                 note=form.cleaned_data["note"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             _put_errors(form, error)
     if form.errors:
@@ -335,8 +349,9 @@ def relationship_add(request: HttpRequest, person_id: int) -> HttpResponse:
 @people_access
 def lookup_person(request: HttpRequest) -> HttpResponse:
     field = request.GET.get("field", "")
-    page = people_page(request.user, PersonFilters(query=request.GET.get(field, "")[:100]),
-                       page_size=10)  # fmt: skip
+    page = people_page(
+        request.user, PersonFilters(query=request.GET.get(field, "")[:100]), page_size=10
+    )
     options = [(f"#{person.pk} {person}", person.name_en) for person in page.items]
     return render(request, "people/lookup_options.html", {"options": options})
 
@@ -346,8 +361,9 @@ def lookup_person(request: HttpRequest) -> HttpResponse:
 def lookup_organization(request: HttpRequest) -> HttpResponse:
     field = request.GET.get("field", "")
     page = organizations_page(request.user, query=request.GET.get(field, "")[:100], page_size=10)
-    options = [(f"#{organization.pk} {organization}", organization.name_en)
-               for organization in page.items]  # fmt: skip
+    options = [
+        (f"#{organization.pk} {organization}", organization.name_en) for organization in page.items
+    ]
     return render(request, "people/lookup_options.html", {"options": options})
 
 
@@ -361,8 +377,9 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     kind = kind if kind in Organization.Kind.values else ""
     sort = request.GET.get("sort", "newest")
-    page = organizations_page(request.user, query=query, kind=kind, sort=sort,
-                              cursor=request.GET.get("cursor"))  # fmt: skip
+    page = organizations_page(
+        request.user, query=query, kind=kind, sort=sort, cursor=request.GET.get("cursor")
+    )
     query_string = request.GET.copy()
     query_string.pop("cursor", None)
     context = {
@@ -383,9 +400,10 @@ def organization_page(request: HttpRequest, organization_id: int) -> HttpRespons
     context = {
         "detail": detail,
         "organization": detail.organization,
-        "contact_forms": {kind: CONTACT_FORMS[kind](prefix=kind)
-                          for kind in ("email", "phone", "address")},
-    }  # fmt: skip
+        "contact_forms": {
+            kind: CONTACT_FORMS[kind](prefix=kind) for kind in ("email", "phone", "address")
+        },
+    }
     return render(request, "people/organization_detail.html", context)
 
 
@@ -398,9 +416,11 @@ def organization_create(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 source = services.create_source(request.user, **form.source_values())
                 organization = services.create_organization(
-                    request.user, source=source, tags=form.tag_names(),
+                    request.user,
+                    source=source,
+                    tags=form.tag_names(),
                     **form.organization_values(),
-                )  # fmt: skip
+                )
         except ValidationError as error:
             _put_errors(form, error)
         else:

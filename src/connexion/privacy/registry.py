@@ -33,6 +33,7 @@ class PersonalField:
 
 
 P, C, ID, W = Category.PERSONAL, Category.CONTACT, Category.IDENTITY, Category.WORK
+USAGE, OTHER = Category.SERVICE_USAGE, Category.COMMUNICATIONS
 RESTRICTED = Sensitivity.RESTRICTED
 
 # model label -> {field name: PersonalField}
@@ -95,6 +96,44 @@ PERSONAL_FIELDS: dict[str, dict[str, PersonalField]] = {
     },
     "people.relationship": {"kind": PersonalField(P), "note": PersonalField(P)},
     "people.lifecyclechange": {"stage": PersonalField(P)},
+    # The privacy ledger: what the person said and did about their data.
+    "privacy.consentevent": {
+        "action": PersonalField(OTHER),
+        "wording": PersonalField(OTHER),
+        "wording_hash": PersonalField(OTHER),
+        "channel": PersonalField(OTHER),
+        "occurred_at": PersonalField(OTHER),
+        "ip_address": PersonalField(USAGE),
+        "user_agent": PersonalField(USAGE),
+        "evidence": PersonalField(OTHER, RESTRICTED),
+    },
+    "privacy.restriction": {
+        "scope": PersonalField(OTHER),
+        "contact_kind": PersonalField(OTHER),
+        "contact_id": PersonalField(OTHER),
+        "category": PersonalField(OTHER),
+        "reason": PersonalField(OTHER),
+        "starts_at": PersonalField(OTHER),
+        "ends_at": PersonalField(OTHER),
+        "lifted_at": PersonalField(OTHER),
+    },
+    "privacy.objection": {
+        "received_at": PersonalField(OTHER),
+        "grounds": PersonalField(OTHER),
+        "status": PersonalField(OTHER),
+        "decided_at": PersonalField(OTHER),
+        "decision_reason": PersonalField(OTHER),
+    },
+    "privacy.productinterest": {"kind": PersonalField(USAGE), "since": PersonalField(USAGE)},
+    "privacy.disclosure": {
+        "recipient_name": PersonalField(OTHER),
+        "categories": PersonalField(OTHER),
+        "fields": PersonalField(OTHER),
+        "basis": PersonalField(OTHER),
+        "legal_reference": PersonalField(OTHER),
+        "reason": PersonalField(OTHER),
+        "disclosed_at": PersonalField(OTHER),
+    },
 }
 
 # Fields that are not personal data: keys, links, bookkeeping, and data about
@@ -145,12 +184,60 @@ NOT_PERSONAL: dict[str, set[str]] = {
     },
     "people.tag": {"id", "name"},
     "people.savedview": {"id", "user", "list_name", "name", "query_string"},
+    "privacy.purpose": {
+        "id",
+        "code",
+        "policy_clause",
+        "name_th",
+        "name_en",
+        "description_th",
+        "description_en",
+        "lawful_basis",
+        "data_categories",
+        "is_direct_marketing",
+        "retention_rule",
+        "is_active",
+    },
+    "privacy.privacynotice": {
+        "id",
+        "version",
+        "text_th",
+        "text_en",
+        "effective_at",
+        "published_by",
+        "renew_consent_for",
+    },
+    "privacy.consentevent": {"id", "person", "purpose", "notice", "recorded_by"},
+    "privacy.restriction": {"id", "person", "created_by", "lifted_by", "created_at"},
+    "privacy.objection": {"id", "person", "purpose", "decided_by", "recorded_by"},
+    "privacy.partnerproduct": {"id", "partner", "name_th", "name_en", "is_active"},
+    "privacy.productinterest": {"id", "person", "product", "recorded_by"},
+    "privacy.disclosure": {"id", "person", "recipient", "purpose", "product", "recorded_by"},
+    # A breach record describes an incident, not a person.
+    "privacy.breach": {
+        "id",
+        "title",
+        "description",
+        "occurred_at",
+        "aware_at",
+        "categories",
+        "people_affected",
+        "risk",
+        "risk_reasoning",
+        "regulator_notified_at",
+        "regulator_reference",
+        "people_notified_at",
+        "late_reason",
+        "closed_at",
+        "recorded_by",
+        "created_at",
+    },
 }
 
 # Apps whose models hold data about data subjects: each of their models must be
 # declared above. Every other app of Connexion is listed as holding system data.
-SUBJECT_DATA_APPS = {"people"}
-SYSTEM_DATA_APPS = {"accounts", "audit", "api", "ui", "ops", "privacy"}
+SUBJECT_DATA_APPS = {"people", "privacy"}
+SYSTEM_DATA_APPS = {"accounts", "audit", "api", "ui", "ops", "imports"}
 
 
 def personal_fields(model: type[models.Model]) -> dict[str, PersonalField]:
