@@ -20,6 +20,11 @@ def pytest_configure(config: pytest.Config) -> None:
     compile_translations([Path(path) for path in settings.LOCALE_PATHS])
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+
+
 @pytest.fixture
 def make_user(db):
     def make(username: str = "somchai", roles: tuple[str, ...] = ("sales",), **fields) -> User:

@@ -5,6 +5,12 @@ from connexion.api.api import api
 from connexion.ops.views import healthz
 
 urlpatterns = [
+    # Before any other data-protection route, so that none of them catches it.
+    path(
+        "data-protection/record-of-processing/",
+        include(("connexion.privacy.processing_urls", "processing")),
+    ),
+    path("data-protection/", include("connexion.privacy.urls")),
     path("", include("connexion.ui.urls")),
     path("people/import/", include("connexion.imports.urls")),
     path("", include("connexion.people.urls")),

@@ -586,3 +586,17 @@ def test_without_the_identity_permission_national_ids_neither_match_nor_change(s
     existing.refresh_from_db()
     assert existing.national_id == thai_id(1)  # not changed to the file's
     assert Person.objects.get(first_name_th="ทายเลข").national_id == thai_id(1)
+
+
+def test_a_file_is_queued_and_run_once(staff):
+    job = uploaded_job(staff, "c.csv", csv_bytes(THAI_FILE))
+    map_columns(staff, job)
+    job.refresh_from_db()
+    with pytest.raises(ValidationError, match="cannot be started again"):
+        services.start_job(staff.user, job)
+    assert services.run_import(job.pk)["created"] == 2
+    assert services.run_import(job.pk) == {}  # a second delivery of the task does nothing
+    assert Person.objects.count() == 2
+    # The mapping page of a started import leads to its progress.
+    response = staff.get(f"/people/import/{job.pk}/mapping/")
+    assert response["Location"] == f"/people/import/{job.pk}/"

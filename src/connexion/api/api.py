@@ -6,6 +6,7 @@ from connexion.accounts.services import update_profile
 from connexion.api import errors
 from connexion.api.auth import BearerToken
 from connexion.api.people import organizations_router, persons_router
+from connexion.api.privacy import privacy_router
 from connexion.api.schemas import ErrorOut, MeOut, MeUpdate, ValidationErrorOut
 
 api = NinjaAPI(
@@ -21,6 +22,7 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/persons", persons_router)
 api.add_router("/organizations", organizations_router)
+api.add_router("", privacy_router)
 
 
 def _me(user: User) -> MeOut:

@@ -126,21 +126,25 @@ def start_job(actor: Any, job: ImportJob) -> ImportJob:
     """Hands the job to the background worker."""
     from connexion.imports.tasks import import_people
 
-    if job.status not in {ImportJob.Status.UPLOADED, ImportJob.Status.FAILED} or not job.file:
-        raise ValidationError(_("This import cannot be started again."))
     if mapping_problems(job.mapping):
         raise ValidationError(mapping_problems(job.mapping))
-    job.status = ImportJob.Status.QUEUED
-    job.queued_at = timezone.now()
-    job.error = ""
-    job.save(update_fields=["status", "queued_at", "error"])
+    previous = job.status
+    # Conditional, so that a double click queues the file once.
+    queued = (
+        ImportJob.objects.filter(pk=job.pk, status__in=[ImportJob.Status.UPLOADED,
+                                                        ImportJob.Status.FAILED])
+        .exclude(file="")
+        .update(status=ImportJob.Status.QUEUED, queued_at=timezone.now(), error="")
+    )  # fmt: skip
+    if not queued:
+        raise ValidationError(_("This import cannot be started again."))
     try:
         result = import_people.enqueue(job.pk)
     except Exception:
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.UPLOADED)
+        ImportJob.objects.filter(pk=job.pk).update(status=previous)
         raise
-    job.task_id = str(result.id)
-    job.save(update_fields=["task_id"])
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.refresh_from_db()
     return job
 
 
@@ -283,11 +287,12 @@ def progress(job: ImportJob) -> tuple[int, int]:
 def run_import(job_id: int) -> dict[str, int]:
     """Imports the rows of a queued job, all in one transaction."""
     job = ImportJob.objects.select_related("created_by", "related_person", "partner").get(pk=job_id)
-    if job.status != ImportJob.Status.QUEUED:
-        return {"status": job.status}  # type: ignore[dict-item]
-    job.status = ImportJob.Status.RUNNING
-    job.started_at = timezone.now()
-    job.save(update_fields=["status", "started_at"])
+    started = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not started:  # run already, or being run by another worker
+        return {}
+    job.refresh_from_db(fields=["status", "started_at"])
     write_progress(job.pk, 0)
     language = getattr(job.created_by, "language", "") or settings.LANGUAGE_CODE
     try:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from faker import Faker
 
 from connexion.audit.models import AuditEvent
@@ -22,6 +23,16 @@ from connexion.people.services import (
     create_organization,
     create_person,
     create_source,
+)
+from connexion.privacy.models import PartnerProduct, Purpose
+from connexion.privacy.services import (
+    give_consent,
+    record_breach,
+    record_disclosure,
+    record_objection,
+    record_product_interest,
+    restrict,
+    withdraw_consent,
 )
 
 FEMALE_NAMES = [
@@ -216,6 +227,7 @@ def load_demo_data(*, people: int = 120, organizations: int = 10, seed: int = 25
         )
 
     stages = list(Person.Lifecycle.values)
+    created_people: list[Person] = []
     for index in range(people):
         employer = (
             rng.choice(created_organizations) if created_organizations and index % 3 else None
@@ -248,7 +260,7 @@ def load_demo_data(*, people: int = 120, organizations: int = 10, seed: int = 25
             gender = Person.Gender.FEMALE if female else Person.Gender.MALE
             email_local = f"{first_en}.{last_en[:3]}{index}".lower()
         domain = employer.website.removeprefix("https://www.") if employer else "example.co.th"
-        create_person(
+        person = create_person(
             None,
             source=source,
             channel=channel,
@@ -264,4 +276,75 @@ def load_demo_data(*, people: int = 120, organizations: int = 10, seed: int = 25
             ),
             **names,
         )
+        created_people.append(person)
+    _load_privacy_demo(rng, created_people, created_organizations)
     return DemoSummary(people=people, organizations=organizations)
+
+
+def _load_privacy_demo(
+    rng: random.Random, people: list[Person], organizations: list[Organization]
+) -> None:
+    """Consents, a restriction, objections, partner interests, a disclosure and
+    a breach, so that the privacy pages have something real to show."""
+    if not people:
+        return
+    channel = AuditEvent.Channel.COMMAND
+    marketing = Purpose.objects.get(code="direct-marketing")
+    product_contact = Purpose.objects.get(code="product-contact")
+    wording = "ข้าพเจ้ายินยอมให้บริษัทส่งข่าวสารและข้อเสนอพิเศษถึงข้าพเจ้า"
+    for person in people:
+        roll = rng.random()
+        if roll < 0.5:
+            give_consent(
+                None, person, marketing, wording=wording, channel="web_form", audit_channel=channel
+            )
+        if roll < 0.1:
+            withdraw_consent(
+                None, person, marketing, channel="privacy_center", audit_channel=channel
+            )
+    first = people[0]
+    restrict(
+        None,
+        first,
+        scope="contact_point",
+        contact_point=first.phonenumbers.first(),
+        reason="ลูกค้าขอไม่ให้โทรติดต่อ",
+        audit_channel=channel,
+    )
+    record_objection(
+        None,
+        people[1 % len(people)],
+        product_contact,
+        grounds="ไม่ต้องการให้ติดต่อเรื่องผลิตภัณฑ์",
+        audit_channel=channel,
+    )
+    partners = [o for o in organizations if o.kind == Organization.Kind.PARTNER]
+    if partners:
+        product = PartnerProduct.objects.create(
+            partner=partners[0], name_th="ประกันภัยไซเบอร์", name_en="Cyber insurance"
+        )
+        for person in rng.sample(people, min(5, len(people))):
+            record_product_interest(None, person, product, "interested", audit_channel=channel)
+            record_disclosure(
+                None,
+                person,
+                basis="partner",
+                recipient=partners[0],
+                product=product,
+                categories=["3.1", "3.2"],
+                reason="ส่งรายชื่อผู้สนใจประกันภัยไซเบอร์",
+                audit_channel=channel,
+            )
+    now = timezone.now()
+    record_breach(
+        None,
+        title="อีเมลส่งผิดผู้รับ",
+        description="ส่งใบแจ้งหนี้ถึงลูกค้าผิดราย 1 ฉบับ",
+        occurred_at=now - timedelta(hours=30),
+        aware_at=now - timedelta(hours=20),
+        categories=["3.1", "3.6"],
+        people_affected=1,
+        risk="risk",
+        risk_reasoning="มีข้อมูลยอดชำระเงิน แต่ผู้รับยืนยันว่าลบแล้ว",
+        audit_channel=channel,
+    )

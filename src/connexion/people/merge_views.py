@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from connexion.people.duplicates import duplicates_page
 from connexion.people.merge import field_groups, merge_comparison, merge_people
@@ -24,6 +25,7 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     return render(request, "people/duplicates.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 @login_required
 @people_access
 def merge(request: HttpRequest, keep_id: int, other_id: int) -> HttpResponse:

@@ -2,6 +2,7 @@
 plus direct marketing, and the policy itself as notice version 1."""
 
 from pathlib import Path
+from typing import Any
 
 SEED_DIR = Path(__file__).parent / "seed"
 
@@ -66,15 +67,22 @@ PURPOSES = [
 ]
 
 
-def seed(apps, schema_editor):  # type: ignore[no-untyped-def]
+def seed(
+    apps: Any = None, schema_editor: Any = None, using: str = "default", **kwargs: Any
+) -> None:
+    """Creates what is missing, never overwrites: the privacy officer edits the
+    registry afterwards. Runs as a data migration and after every migrate (a test
+    database flush empties the tables and then sends post_migrate)."""
+    from django.apps import apps as global_apps
+    from django.utils import timezone
+
+    apps = apps if hasattr(apps, "get_model") else global_apps
     Purpose = apps.get_model("privacy", "Purpose")
     PrivacyNotice = apps.get_model("privacy", "PrivacyNotice")
     for values in PURPOSES:
-        Purpose.objects.update_or_create(code=values["code"], defaults=values)
-    if not PrivacyNotice.objects.exists():
-        from django.utils import timezone
-
-        PrivacyNotice.objects.create(
+        Purpose.objects.using(using).get_or_create(code=values["code"], defaults=values)
+    if not PrivacyNotice.objects.using(using).exists():
+        PrivacyNotice.objects.using(using).create(
             version="1",
             text_th=(SEED_DIR / "privacy-policy.th.txt").read_text(encoding="utf-8"),
             text_en=(SEED_DIR / "privacy-policy.en.txt").read_text(encoding="utf-8"),

@@ -34,11 +34,10 @@ AREAS = (
         available=False,
     ),
     Area(
-        "ui:privacy",
+        "privacy:dashboard",
         _("Privacy"),
         "accounts.access_privacy",
         _("Purposes, consents, data-subject requests and their 30-day clock, breaches."),
-        available=False,
     ),
     Area(
         "ui:billing",

@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("deals/", views.deals, name="deals"),
     path("inbox/", views.inbox, name="inbox"),
-    path("data-protection/", views.privacy, name="privacy"),
     path("billing/", views.billing, name="billing"),
     path("settings/", views.staff_settings, name="settings"),
     path("settings/staff/<int:user_id>/roles/", views.staff_roles, name="staff_roles"),

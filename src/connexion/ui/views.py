@@ -43,7 +43,6 @@ def _area_view(url_name: str):  # type: ignore[no-untyped-def]
 
 deals = _area_view("ui:deals")
 inbox = _area_view("ui:inbox")
-privacy = _area_view("ui:privacy")
 billing = _area_view("ui:billing")
 
 

@@ -1,0 +1,414 @@
+"""Forms of the privacy area: they parse what staff type; the privacy services
+validate and write. The one exception is the purpose registry, saved here by
+`save_purpose` with its audit entry (purposes are not personal data)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from connexion.audit.services import record_change
+from connexion.people.forms import DATE_INPUT, organization_lookup, person_lookup
+from connexion.people.models import PhoneNumber
+from connexion.privacy.models import (
+    CONSENT_BASES,
+    OBJECTABLE_BASES,
+    Breach,
+    ConsentEvent,
+    Disclosure,
+    PartnerProduct,
+    PrivacyNotice,
+    ProductInterest,
+    Purpose,
+    Restriction,
+)
+from connexion.privacy.registry import Category
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+CHECKBOXES = forms.CheckboxSelectMultiple
+
+
+def put_errors(form: forms.Form, error: ValidationError) -> None:
+    """Shows a service's errors next to the fields they name."""
+    for name, messages in error.message_dict.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+def error_lines(form: forms.Form) -> list[str]:
+    """Each error as "Field: message", for places without the form around it."""
+    lines = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        lines += [f"{label}: {error}" if label else str(error) for error in errors]
+    return lines
+
+
+def categories_field(label: Any = None, **kwargs: Any) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label or _("Data categories"),
+        choices=Category.choices,
+        widget=CHECKBOXES,
+        **kwargs,
+    )
+
+
+def consent_purpose_choices() -> Any:
+    return Purpose.objects.filter(lawful_basis__in=CONSENT_BASES)
+
+
+# --- purposes (the registry) ----------------------------------------------------
+
+
+class PurposeForm(forms.ModelForm):
+    data_categories = categories_field(required=False)
+
+    class Meta:
+        model = Purpose
+        fields = [
+            "code",
+            "policy_clause",
+            "name_th",
+            "name_en",
+            "description_th",
+            "description_en",
+            "lawful_basis",
+            "data_categories",
+            "is_direct_marketing",
+            "retention_rule",
+            "is_active",
+        ]
+        widgets = {
+            "description_th": forms.Textarea(attrs={"rows": 3}),
+            "description_en": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "code": _("Letters, digits and hyphens; programs and the API refer to it."),
+            "is_active": _("A purpose no longer in use allows no use of data."),
+        }
+
+
+@transaction.atomic
+def save_purpose(actor: Any, form: PurposeForm) -> Purpose:
+    """Saves a registry change with its before/after in the audit log."""
+    purpose = form.instance
+    creating = purpose.pk is None
+    before = {} if creating else form.initial
+    changes = {}
+    for name in form.changed_data if not creating else form.Meta.fields:
+        old = before.get(name)
+        new = form.cleaned_data.get(name)
+        if name == "data_categories":
+            old, new = sorted(old or []), sorted(new or [])
+        if old != new:
+            changes[name] = [old, new]
+    purpose = form.save(commit=False)
+    purpose.data_categories = sorted(form.cleaned_data["data_categories"])
+    purpose.save()
+    record_change(
+        actor, "privacy.create_purpose" if creating else "privacy.update_purpose", purpose, changes
+    )
+    return purpose
+
+
+# --- notices --------------------------------------------------------------------
+
+
+class NoticeForm(forms.Form):
+    version = forms.CharField(label=_("Version"), max_length=20)
+    effective_at = forms.DateTimeField(
+        label=_("In effect from"),
+        required=False,
+        widget=DATETIME_INPUT,
+        help_text=_("Empty: from now."),
+    )
+    text_th = forms.CharField(
+        label=_("Text (Thai)"), widget=forms.Textarea(attrs={"rows": 12}), strip=False
+    )
+    text_en = forms.CharField(
+        label=_("Text (English)"), widget=forms.Textarea(attrs={"rows": 12}), strip=False
+    )
+    renew_consent_for = forms.ModelMultipleChoiceField(
+        label=_("Ask again for consent to"),
+        queryset=consent_purpose_choices().filter(is_active=True),
+        widget=CHECKBOXES,
+        required=False,
+        help_text=_(
+            "Consents given under an earlier version stop counting for these purposes "
+            "until the person gives them again."
+        ),
+    )
+
+    def clean_version(self) -> str:
+        return self.cleaned_data["version"].strip()
+
+
+# --- objections -----------------------------------------------------------------
+
+
+class ObjectionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept: stop this use")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("A rejection must give the compelling legitimate grounds or the legal claim."),
+    )
+
+
+class ObjectionForm(forms.Form):
+    purpose = forms.ModelChoiceField(
+        label=_("Purpose objected to"),
+        queryset=Purpose.objects.filter(is_active=True, lawful_basis__in=OBJECTABLE_BASES),
+    )
+    grounds = forms.CharField(
+        label=_("The person's grounds"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+# --- disclosures ----------------------------------------------------------------
+
+
+class DisclosureForm(forms.Form):
+    person = person_lookup()
+    basis = forms.ChoiceField(
+        label=_("Basis"), choices=[("", "—"), *Disclosure.Basis.choices], required=False
+    )
+    recipient = organization_lookup(label=_("Recipient"))
+    recipient_name = forms.CharField(
+        label=_("Recipient (not in the CRM)"), max_length=200, required=False
+    )
+    categories = categories_field(label=_("Data categories disclosed"), required=False)
+    fields_disclosed = forms.CharField(
+        label=_("Fields"),
+        required=False,
+        help_text=_("Separate the fields with commas, e.g. name, mobile phone."),
+    )
+    purpose = forms.ModelChoiceField(
+        label=_("Purpose consented to"),
+        queryset=consent_purpose_choices(),
+        required=False,
+        help_text=_("For a disclosure on the person's consent."),
+    )
+    product = forms.ModelChoiceField(
+        label=_("Joint product"),
+        queryset=PartnerProduct.objects.select_related("partner"),
+        required=False,
+        help_text=_("For a disclosure to a partner."),
+    )
+    legal_reference = forms.CharField(
+        label=_("Order or request reference"),
+        max_length=200,
+        required=False,
+        help_text=_("For a disclosure the law requires."),
+    )
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}))
+    disclosed_at = forms.DateTimeField(
+        label=_("Disclosed at"),
+        required=False,
+        widget=DATETIME_INPUT,
+        help_text=_("Empty: now."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].required = True
+        self.fields["person"].label = _("Person")
+
+    def clean_disclosed_at(self) -> datetime | None:
+        value = self.cleaned_data["disclosed_at"]
+        if value is not None and value > timezone.now():
+            raise ValidationError(_("The time cannot be in the future."))
+        return value
+
+    def disclosure_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "basis": data["basis"],
+            "categories": list(data["categories"]),
+            "reason": data["reason"],
+            "recipient": data["recipient"],
+            "recipient_name": data["recipient_name"],
+            "fields": [f.strip() for f in data["fields_disclosed"].split(",") if f.strip()],
+            "purpose": data["purpose"],
+            "product": data["product"],
+            "legal_reference": data["legal_reference"],
+            "disclosed_at": data["disclosed_at"],
+        }
+
+
+class ProductInterestForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Joint product"),
+        queryset=PartnerProduct.objects.filter(is_active=True).select_related("partner"),
+    )
+    kind = forms.ChoiceField(label=_("The person"), choices=ProductInterest.Kind.choices)
+
+
+# --- breaches -------------------------------------------------------------------
+
+
+class BreachForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    occurred_at = forms.DateTimeField(label=_("Happened at"), widget=DATETIME_INPUT)
+    aware_at = forms.DateTimeField(
+        label=_("We became aware at"),
+        widget=DATETIME_INPUT,
+        help_text=_("The 72 hours to notify the regulator run from this time."),
+    )
+    categories = categories_field(label=_("Data categories concerned"))
+    people_affected = forms.IntegerField(label=_("People affected (approximately)"), min_value=0)
+    risk = forms.ChoiceField(label=_("Risk assessment"), choices=Breach.Risk.choices)
+    risk_reasoning = forms.CharField(
+        label=_("Reasoning of the assessment"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        occurred, aware = data.get("occurred_at"), data.get("aware_at")
+        if occurred and occurred > timezone.now():
+            self.add_error("occurred_at", _("The time cannot be in the future."))
+        if occurred and aware and aware < occurred:
+            self.add_error("aware_at", _("We cannot have become aware before it happened."))
+        return data
+
+
+class BreachNotificationForm(forms.Form):
+    regulator_notified_at = forms.DateTimeField(
+        label=_("Regulator notified at"), required=False, widget=DATETIME_INPUT
+    )
+    regulator_reference = forms.CharField(
+        label=_("Regulator's reference"), max_length=100, required=False
+    )
+    people_notified_at = forms.DateTimeField(
+        label=_("People notified at"), required=False, widget=DATETIME_INPUT
+    )
+    late_reason = forms.CharField(
+        label=_("Reason for late notification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the regulator was notified more than 72 hours after awareness."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("regulator_notified_at") and not data.get("people_notified_at"):
+            self.add_error(
+                "regulator_notified_at", _("Give the time the regulator or the people were notified.")
+            )
+        return data
+
+
+# --- the person's panel ---------------------------------------------------------
+
+
+def staff_wording(purpose: Purpose, notice: PrivacyNotice) -> str:
+    """What staff record as the wording of a consent the person gave on a signed
+    form: the purpose, in both languages, and the notice version it was under.
+    Fixed text, whatever the language of the staff member's screen."""
+    return (
+        f"{purpose.name_th} / {purpose.name_en} "
+        f"(ประกาศความเป็นส่วนตัว ฉบับ {notice.version} / privacy notice version {notice.version})"
+    )
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ModelChoiceField(
+        label=_("Purpose"), queryset=consent_purpose_choices(), widget=forms.HiddenInput
+    )
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=ConsentEvent.Action.choices,
+        widget=forms.HiddenInput,
+    )
+    notice = forms.ModelChoiceField(
+        label=_("Privacy notice"),
+        queryset=PrivacyNotice.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    channel = forms.ChoiceField(label=_("How"), choices=ConsentEvent.Channel.choices)
+
+
+def _contact_label(kind: str, point: Any) -> str:
+    from connexion.lib.phone import national_format
+
+    labels = {
+        "email": _("Email"),
+        "phone": _("Phone"),
+        "social": _("Social media"),
+        "address": _("Address"),
+    }
+    text = national_format(point.number) if isinstance(point, PhoneNumber) else str(point)
+    return f"{labels[kind]}: {text}"
+
+
+class RestrictionForm(forms.Form):
+    scope = forms.ChoiceField(
+        label=_("What to restrict"),
+        choices=Restriction.Scope.choices,
+        widget=forms.RadioSelect,
+        initial=Restriction.Scope.CONTACT_POINT,
+    )
+    contact_point = forms.ChoiceField(label=_("Contact detail"), required=False)
+    category = forms.ChoiceField(
+        label=_("Data category"), choices=[("", "—"), *Category.choices], required=False
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    until = forms.DateField(
+        label=_("Until (last day)"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("Empty: until it is lifted."),
+    )
+
+    def __init__(self, *args: Any, contact_points: list[tuple[str, Any]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.points = {f"{kind}:{point.pk}": point for kind, point in contact_points}
+        self.fields["contact_point"].choices = [("", "—")] + [
+            (key, _contact_label(key.split(":")[0], point)) for key, point in self.points.items()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        scope = data.get("scope")
+        if scope == Restriction.Scope.CONTACT_POINT and not data.get("contact_point"):
+            self.add_error("contact_point", _("Choose the contact detail to restrict."))
+        if scope == Restriction.Scope.CATEGORY and not data.get("category"):
+            self.add_error("category", _("Choose a data category from 3.1 to 3.7."))
+        until = data.get("until")
+        if until is not None and until < timezone.localdate():
+            self.add_error("until", _("The end must come after the start."))
+        return data
+
+    def restriction_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        scope = data["scope"]
+        until = data.get("until")
+        ends_at = None
+        if until is not None:
+            # The restriction holds through the whole of its last day.
+            ends_at = timezone.make_aware(datetime.combine(until + timedelta(days=1), time()))
+        return {
+            "scope": scope,
+            "reason": data["reason"],
+            "contact_point": self.points.get(data.get("contact_point") or "")
+            if scope == Restriction.Scope.CONTACT_POINT
+            else None,
+            "category": data.get("category", "") if scope == Restriction.Scope.CATEGORY else "",
+            "ends_at": ends_at,
+        }
