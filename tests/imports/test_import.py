@@ -437,21 +437,21 @@ def test_an_unexpected_error_mid_run_leaves_nothing(staff, monkeypatch):
                         for n, row in enumerate(rows[1:])]  # fmt: skip
     job = uploaded_job(staff, "c.csv", csv_bytes(rows))
     map_columns(staff, job)
-    real_create = people.create_person
+    real_create = people.create_people
     calls = []
 
     def create_then_fail(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 4:
-            raise RuntimeError("the disk is full")
-        return real_create(*args, **kwargs)
+        # The rows are written, then the disk fills up.
+        calls.append(real_create(*args, **kwargs))
+        assert Person.objects.count() == people_before + 5
+        raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(people, "create_person", create_then_fail)
+    monkeypatch.setattr(people, "create_people", create_then_fail)
     people_before = Person.objects.count()
     with pytest.raises(RuntimeError):
         services.run_import(job.pk)
     job.refresh_from_db()
-    assert len(calls) == 4
+    assert len(calls) == 1
     assert job.status == ImportJob.Status.FAILED
     assert "RuntimeError: the disk is full" in job.error
     assert Person.objects.count() == people_before
@@ -463,7 +463,7 @@ def test_an_unexpected_error_mid_run_leaves_nothing(staff, monkeypatch):
 
     page = staff.get(f"/people/import/{job.pk}/").content.decode()
     assert "nothing of this file was saved" in page
-    monkeypatch.setattr(people, "create_person", real_create)
+    monkeypatch.setattr(people, "create_people", real_create)
     staff.post(f"/people/import/{job.pk}/retry/")
     job = run(job)
     assert (job.status, job.created_count) == ("done", 5)
@@ -525,6 +525,8 @@ def test_the_running_job_shows_its_progress(staff):
 
 def test_imports_need_the_people_permission_and_are_private(client, staff, make_user):
     job = uploaded_job(staff, "c.csv", csv_bytes(THAI_FILE))
+    client.logout()
+    assert client.get("/people/import/")["Location"].startswith("/account/sign-in/?next=")
     client.force_login(make_user("nobody", roles=()))
     assert client.get("/people/import/").status_code == 403
     client.force_login(make_user("colleague", roles=("sales",)))

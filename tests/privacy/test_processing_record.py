@@ -3,7 +3,7 @@ shown to the privacy area, downloadable as CSV and XLSX."""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.test import Client
@@ -22,7 +22,7 @@ from connexion.people.services import (
 )
 from connexion.privacy import registry
 from connexion.privacy.models import Purpose
-from connexion.privacy.processing_record import build_record
+from connexion.privacy.processing_record import build_record, one_year_before
 from connexion.privacy.seed import PURPOSES
 from connexion.privacy.services import (
     decide_objection,
@@ -296,7 +296,7 @@ def test_the_english_version_shows_english_names(officer_en):
     html = officer_en.get(URL).content.decode()
     english = Purpose.objects.get(code="billing")
     assert english.name_en in html and english.name_th not in html
-    assert "legitimate interest" in html and "3.3 identity verification" in html
+    assert "Legitimate interest" in html and "3.3 identity verification" in html
     assert str(timezone.localdate().year) in html
     assert str(timezone.localdate().year + 543) not in html
 
@@ -317,7 +317,7 @@ def test_the_csv_has_a_bom_and_one_row_per_purpose_and_category(officer, person,
     assert "attachment" in response["Content-Disposition"]
     assert response.content.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    header, body = rows[0], rows[1:]
+    body = rows[1:]
     assert len(body) == sum(len(values["data_categories"]) for values in PURPOSES)
     assert {row[0] for row in body} == {values["code"] for values in PURPOSES}
     legal = [row for row in body if row[0] == "legal-contact"]
@@ -398,3 +398,8 @@ def test_a_sales_user_is_refused(client, make_user, url):
 def test_the_record_needs_a_sign_in(client):
     response = client.get(URL)
     assert response.status_code == 302 and "next=" in response["Location"]
+
+
+def test_the_last_12_months_start_a_year_before_even_from_29_february():
+    assert one_year_before(datetime(2028, 2, 29, 10)) == datetime(2027, 2, 28, 10)
+    assert one_year_before(datetime(2026, 11, 26)) == datetime(2025, 11, 26)

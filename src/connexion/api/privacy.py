@@ -11,7 +11,7 @@ audit log as accesses; a `may-use` that says no is logged as a refused use."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -47,6 +47,7 @@ from connexion.api.privacy_schemas import (
     RestrictionOut,
 )
 from connexion.audit.services import record_access
+from connexion.lib.http import client_ip
 from connexion.people.models import Organization, Person
 from connexion.people.selectors import decode_cursor, encode_cursor
 from connexion.privacy import services
@@ -61,6 +62,7 @@ from connexion.privacy.models import (
     Purpose,
     Restriction,
 )
+from connexion.privacy.selectors import renewal_notices
 
 PRIVACY_PERMISSION = "accounts.access_privacy"
 
@@ -105,7 +107,8 @@ def _person(person_id: int) -> Person:
 
 
 def _read(viewer: User, action: str, person: Person) -> None:
-    """Who was shown a person's privacy record (there is no privacy selector yet)."""
+    """Who was shown a person's privacy record. `privacy.selectors` reads the
+    whole panel for the UI; the API reads one part at a time and records it here."""
     record_access(viewer, action, "people.person", [str(person.pk)], channel=API)
 
 
@@ -138,22 +141,26 @@ def _fields(
         raise RequestValidationError(errors) from None
 
 
-def _purpose(code: str, where: str = "body", field: str = "purpose") -> Purpose:
+def _purpose(code: str, where: str = "body") -> Purpose:
     purpose = Purpose.objects.filter(code=code).first()
     if purpose is None:
-        raise _invalid(where, field, _("No purpose has the code %(code)s.") % {"code": code})
+        raise _invalid(where, "purpose", _("No purpose has the code %(code)s.") % {"code": code})
     return purpose
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
+    """A time without offset is Bangkok time; every time is answered in UTC, as
+    when it is read back from the database."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value.astimezone(UTC)
 
 
 def _client_address(request: HttpRequest, given: str | None) -> str | None:
     if given is None:
-        return request.META.get("REMOTE_ADDR") or None
+        return client_ip(request)
     try:
         validate_ipv46_address(given)
     except ValidationError as exc:
@@ -303,10 +310,12 @@ def list_consents(request: HttpRequest, person_id: PersonId) -> list[dict[str, A
     viewer = _people_user(request)
     person = _person(person_id)
     now = timezone.now()
+    purposes = list(Purpose.objects.filter(lawful_basis__in=CONSENT_BASES))
+    renewals = renewal_notices(purposes, now)
     states = []
-    for purpose in Purpose.objects.filter(lawful_basis__in=CONSENT_BASES):
+    for purpose in purposes:
         latest = latest_consent(person, purpose, now)
-        given = latest is not None and latest.action == ConsentEvent.Action.GIVEN
+        renewal = renewals.get(purpose.pk)
         states.append(
             {
                 "purpose": purpose.code,
@@ -315,8 +324,10 @@ def list_consents(request: HttpRequest, person_id: PersonId) -> list[dict[str, A
                 "since": latest.occurred_at if latest is not None else None,
                 "notice": latest.notice.version if latest is not None else None,
                 "channel": latest.channel if latest is not None else None,
-                "renewal_needed": given
-                and "consent_outdated" in may_use(person, purpose, at=now).codes,
+                "renewal_needed": latest is not None
+                and latest.action == ConsentEvent.Action.GIVEN
+                and renewal is not None
+                and latest.notice.effective_at < renewal.effective_at,
             }
         )
     _read(viewer, "privacy.consents", person)

@@ -15,6 +15,21 @@ def _object_ref(obj: models.Model | None) -> tuple[str, str]:
     return obj._meta.label_lower, str(obj.pk or "")
 
 
+def _change_event(
+    actor: Any, action: str, obj: models.Model | None, changes: dict[str, Any], channel: str
+) -> AuditEvent:
+    object_type, object_id = _object_ref(obj)
+    return AuditEvent(
+        kind=AuditEvent.Kind.CHANGE,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        channel=channel if actor is not None else AuditEvent.Channel.COMMAND,
+        object_type=object_type,
+        object_id=object_id,
+        details=changes,
+    )
+
+
 def record_change(
     actor: Any,
     action: str,
@@ -23,15 +38,22 @@ def record_change(
     *,
     channel: str = AuditEvent.Channel.UI,
 ) -> AuditEvent:
-    object_type, object_id = _object_ref(obj)
-    return AuditEvent.objects.create(
-        kind=AuditEvent.Kind.CHANGE,
-        action=action,
-        actor=actor if getattr(actor, "pk", None) else None,
-        channel=channel if actor is not None else AuditEvent.Channel.COMMAND,
-        object_type=object_type,
-        object_id=object_id,
-        details=changes,
+    event = _change_event(actor, action, obj, changes, channel)
+    event.save()
+    return event
+
+
+def record_changes(
+    actor: Any,
+    action: str,
+    changes_by_object: list[tuple[models.Model, dict[str, Any]]],
+    *,
+    channel: str = AuditEvent.Channel.UI,
+) -> None:
+    """One entry per object, written in one insert (imports of many rows)."""
+    AuditEvent.objects.bulk_create(
+        [_change_event(actor, action, obj, changes, channel) for obj, changes in changes_by_object],
+        batch_size=1000,
     )
 
 

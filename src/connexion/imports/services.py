@@ -155,6 +155,12 @@ def sample_rows(job: ImportJob, limit: int = reading.PREVIEW_ROWS) -> list[tuple
 # --- duplicates -------------------------------------------------------------------
 
 
+# The id a row's keys point to while the row waits in the batch to be created.
+PENDING = 0
+# Rows created together by one call of the batch service.
+CREATE_BATCH = 500
+
+
 class Duplicates:
     """Existing people by national ID, email and phone, held in memory: one query
     each for the whole file, then a dictionary look-up per row."""
@@ -202,12 +208,25 @@ class Duplicates:
 
     def add(self, row: Row, person_id: int) -> None:
         """Later rows of the same file are compared with this one too."""
-        if row.national_id:
-            self.national_ids.setdefault(row.national_id, person_id)
+        for keys, key in self._keys(row):
+            keys.setdefault(key, person_id)
+
+    def settle(self, row: Row, person_id: int | None) -> None:
+        """A row added as pending (id 0) was created with this id, or refused (None)."""
+        for keys, key in self._keys(row):
+            if keys.get(key) == PENDING:
+                if person_id is None:
+                    del keys[key]
+                else:
+                    keys[key] = person_id
+
+    def _keys(self, row: Row) -> list[tuple[dict[str, int], str]]:
+        keys = [(self.phones, number) for number in row.phone_numbers]
         if row.email:
-            self.emails.setdefault(row.email, person_id)
-        for number in row.phone_numbers:
-            self.phones.setdefault(number, person_id)
+            keys.insert(0, (self.emails, row.email))
+        if row.national_id:
+            keys.insert(0, (self.national_ids, row.national_id))
+        return keys
 
 
 # --- preview --------------------------------------------------------------------
@@ -327,6 +346,7 @@ class _Run:
         self.duplicates = Duplicates.load(self.actor)
         self.sees_identity = can_see_identity_numbers(self.actor)
         self.issues: list[ImportIssue] = []
+        self.pending: list[Row] = []
         self.counts = {"processed": 0, "created": 0, "updated": 0, "skipped": 0, "rejected": 0}
 
     def issue(self, row: Row, outcome: str, problems: list[tuple[str, str]]) -> None:
@@ -356,24 +376,43 @@ class _Run:
             self.issue(row, ImportIssue.Outcome.REJECTED, row.problems)
             return
         match = self.duplicates.find(row)
+        if match and match[0] == PENDING:
+            # It matches a row still waiting in the batch: create those first.
+            self.create_pending()
+            match = self.duplicates.find(row)
         on_duplicate = self.job.on_duplicate
         if match and on_duplicate == ImportJob.OnDuplicate.SKIP:
             self.issue(row, ImportIssue.Outcome.SKIPPED, [("", match[1])])
             return
-        try:
-            if match and on_duplicate == ImportJob.OnDuplicate.UPDATE:
+        if match and on_duplicate == ImportJob.OnDuplicate.UPDATE:
+            try:
                 person = self.update(match[0], row)
-                self.counts["updated"] += 1
-            else:
-                person = people.create_person(
-                    self.actor, source=self.source, contacts=self.contacts(row),
-                    tags=row.tags, channel=TASK, **row.person,
-                )  # fmt: skip
-                self.counts["created"] += 1
-        except ValidationError as exc:
-            self.issue(row, ImportIssue.Outcome.REJECTED, _problems(exc))
+            except ValidationError as exc:
+                self.issue(row, ImportIssue.Outcome.REJECTED, _problems(exc))
+                return
+            self.counts["updated"] += 1
+            self.duplicates.add(row, person.pk)
             return
-        self.duplicates.add(row, person.pk)
+        self.pending.append(row)
+        self.duplicates.add(row, PENDING)
+        if len(self.pending) >= CREATE_BATCH:
+            self.create_pending()
+
+    def create_pending(self) -> None:
+        """Creates the waiting rows in one call of the batch service."""
+        drafts = [
+            people.PersonDraft(fields=row.person, contacts=self.contacts(row), tags=row.tags)
+            for row in self.pending
+        ]
+        results = people.create_people(self.actor, drafts, source=self.source, channel=TASK)
+        for row, result in zip(self.pending, results, strict=True):
+            if isinstance(result, ValidationError):
+                self.duplicates.settle(row, None)
+                self.issue(row, ImportIssue.Outcome.REJECTED, _problems(result))
+            else:
+                self.duplicates.settle(row, result.pk)
+                self.counts["created"] += 1
+        self.pending = []
 
     @transaction.atomic
     def update(self, person_id: int, row: Row) -> Person:
@@ -445,6 +484,7 @@ def _import_rows(job: ImportJob) -> dict[str, int]:
         if processed % PROGRESS_EVERY == 0 or time.monotonic() - last_report > 1:
             write_progress(job.pk, processed)
             last_report = time.monotonic()
+    run.create_pending()
     run.flush()
     counts = run.counts
     job.source = source

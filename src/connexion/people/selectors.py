@@ -95,8 +95,10 @@ def _history_rows(events: list[AuditEvent], model: type[Any], viewer: Any) -> No
     for event in events:
         event.rows = []  # type: ignore[attr-defined]
         for name, values in event.details.items():
-            pair = isinstance(values, list) and len(values) == 2
-            before, after = values if pair else (None, values)
+            if not (isinstance(values, list) and len(values) == 2):
+                # Bookkeeping for undoing a merge, not a change to show.
+                continue
+            before, after = values
             masker = RESTRICTED_HISTORY_FIELDS.get(name)
             if masker and not reveal:
                 before, after = (masker(v) if v else v for v in (before, after))

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connexion.audit.models import AuditEvent
-from connexion.audit.services import record_change
+from connexion.audit.services import record_change, record_changes
 from connexion.lib.phone import InvalidPhoneNumber, national_format, to_e164
 from connexion.people.models import (
     EmailAddress,
@@ -109,7 +109,11 @@ def _phone_search_forms(e164: str) -> list[str]:
     return [e164, e164.lstrip("+"), digits]
 
 
-def refresh_person_search_text(person: Person) -> None:
+def person_search_text(
+    person: Person, emails: list[str], numbers: list[str], handles: list[str]
+) -> str:
+    """Names, nicknames, emails, phone numbers in every form people type them,
+    and social handles, lower-cased in one string for substring search."""
     parts = [
         person.first_name_th,
         person.middle_name_th,
@@ -120,13 +124,21 @@ def refresh_person_search_text(person: Person) -> None:
         person.last_name_en,
         person.nickname_en,
         person.employer_name,
-        *person.emailaddresss.values_list("email", flat=True),
+        *emails,
+        *handles,
     ]
-    for number in person.phonenumbers.values_list("number", flat=True):
+    for number in numbers:
         parts += _phone_search_forms(number)
-    for handle in person.socialaccounts.values_list("handle", flat=True):
-        parts.append(handle)
-    text = " ".join(part for part in parts if part).lower()
+    return " ".join(part for part in parts if part).lower()
+
+
+def refresh_person_search_text(person: Person) -> None:
+    text = person_search_text(
+        person,
+        list(person.emailaddresss.values_list("email", flat=True)),
+        list(person.phonenumbers.values_list("number", flat=True)),
+        list(person.socialaccounts.values_list("handle", flat=True)),
+    )
     if text != person.search_text:
         Person.objects.filter(pk=person.pk).update(search_text=text)
         person.search_text = text
@@ -244,6 +256,7 @@ def add_contact_point(
     source: Source,
     is_primary: bool | None = None,
     channel: str = UI,
+    refresh_search: bool = True,
 ) -> ContactPointModel:
     """Adds an email, phone, social account or address. `kind` is `email`,
     `phone` (values: kind, number), `social` or `address`."""
@@ -270,7 +283,8 @@ def add_contact_point(
     else:
         raise ValueError(kind)
     _save_contact_point(contact, is_primary)
-    _refresh_search_text(owner)
+    if refresh_search:
+        _refresh_search_text(owner)
     record_change(
         actor,
         f"people.add_{kind}",
@@ -315,31 +329,27 @@ def remove_contact_point(actor: Any, contact: ContactPointModel, *, channel: str
     )
 
 
+def _contact_values(contacts: ContactDetails) -> list[tuple[str, dict[str, Any]]]:
+    """The contact points of `contacts` as (kind, values) for add_contact_point."""
+    return [
+        *(("email", {"email": email}) for email in contacts.emails),
+        *(("phone", {"kind": kind, "number": number}) for kind, number in contacts.phones),
+        *(
+            ("social", {"platform": platform, "handle": handle, "platform_user_id": user_id})
+            for platform, handle, user_id in contacts.socials
+        ),
+        *(("address", address) for address in contacts.addresses),
+    ]
+
+
 def _add_contacts(
     actor: Any, owner: Owner, contacts: ContactDetails, source: Source, channel: str
 ) -> None:
-    for email in contacts.emails:
-        add_contact_point(actor, owner, "email", {"email": email}, source=source, channel=channel)
-    for kind, number in contacts.phones:
+    # The caller refreshes the search text once, after all of them.
+    for kind, values in _contact_values(contacts):
         add_contact_point(
-            actor,
-            owner,
-            "phone",
-            {"kind": kind, "number": number},
-            source=source,
-            channel=channel,
+            actor, owner, kind, values, source=source, channel=channel, refresh_search=False
         )
-    for platform, handle, user_id in contacts.socials:
-        add_contact_point(
-            actor,
-            owner,
-            "social",
-            {"platform": platform, "handle": handle, "platform_user_id": user_id},
-            source=source,
-            channel=channel,
-        )
-    for address in contacts.addresses:
-        add_contact_point(actor, owner, "address", address, source=source, channel=channel)
 
 
 # --- people -----------------------------------------------------------------
@@ -368,10 +378,20 @@ PERSON_FIELDS = {
 }
 
 
-def _check_person(person: Person) -> None:
+def _check_person(person: Person, *, in_python_only: bool = False) -> None:
+    """The model's validation and the rules below. `in_python_only` skips the
+    checks that query the database (foreign keys, constraints), for a batch
+    whose references the caller already holds."""
     errors: dict[str, list[str]] = {}
     try:
-        person.full_clean(exclude=["source"])
+        if in_python_only:
+            person.full_clean(
+                exclude=["source", "employer", "owner"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        else:
+            person.full_clean(exclude=["source"])
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if not (
@@ -473,6 +493,121 @@ def update_person(
     if diff:
         record_change(actor, "people.update_person", person, diff, channel=channel)
     return person
+
+
+@dataclass
+class PersonDraft:
+    """One person to create in a batch."""
+
+    fields: dict[str, Any]
+    contacts: ContactDetails = field(default_factory=ContactDetails)
+    tags: list[str] = field(default_factory=list)
+
+
+def _draft_contact_points(contacts: ContactDetails) -> list[ContactPointModel]:
+    """Builds and checks a draft's contact points without touching the database."""
+    built: list[ContactPointModel] = []
+    for kind, values in _contact_values(contacts):
+        if kind == "email":
+            contact: ContactPointModel = EmailAddress(email=values["email"].strip().lower())
+        elif kind == "phone":
+            contact = _build_phone({}, values["kind"], values["number"])
+        elif kind == "address":
+            contact = _build_address({}, values)
+        else:
+            contact = SocialAccount(**values)
+        contact.full_clean(
+            exclude=["person", "organization", "source"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+        built.append(contact)
+    return built
+
+
+def _primary_key(contact: ContactPointModel) -> tuple[str, str]:
+    if isinstance(contact, PhoneNumber):
+        return ("phone", contact.kind)
+    if isinstance(contact, SocialAccount):
+        return ("social", contact.platform)
+    return (type(contact).__name__, "")
+
+
+@transaction.atomic
+def create_people(
+    actor: Any, drafts: list[PersonDraft], *, source: Source, channel: str = UI
+) -> list[Person | ValidationError]:
+    """Creates many people at once (imports): the checks of `create_person`,
+    made in Python, then one insert per table for the whole batch instead of
+    dozens of queries per person. Returns, in order, each new person or the
+    error that refused its draft; refused drafts write nothing."""
+    results: list[Person | ValidationError] = []
+    accepted: list[tuple[Person, list[ContactPointModel], list[str], dict[str, Any]]] = []
+    for draft in drafts:
+        fields = dict(draft.fields)
+        unknown = set(fields) - PERSON_FIELDS
+        if unknown:
+            raise TypeError(f"not person fields: {sorted(unknown)}")
+        _clean_identity_numbers(fields)
+        person = Person(source=source, **fields)
+        try:
+            _check_person(person, in_python_only=True)
+            contacts = _draft_contact_points(draft.contacts)
+        except ValidationError as error:
+            results.append(error)
+            continue
+        person.search_text = person_search_text(
+            person,
+            [c.email for c in contacts if isinstance(c, EmailAddress)],
+            [c.number for c in contacts if isinstance(c, PhoneNumber)],
+            [c.handle for c in contacts if isinstance(c, SocialAccount)],
+        )
+        results.append(person)
+        accepted.append((person, contacts, [t.strip() for t in draft.tags if t.strip()], fields))
+
+    people = Person.objects.bulk_create([person for person, *_rest in accepted], batch_size=500)
+    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    LifecycleChange.objects.bulk_create(
+        [
+            LifecycleChange(person=p, stage=p.lifecycle_stage, changed_by_id=actor_id)
+            for p in people
+        ],
+        batch_size=1000,
+    )
+    by_model: dict[type[Any], list[ContactPointModel]] = {}
+    for person, contacts, _tags, _fields in accepted:
+        seen: set[tuple[str, str]] = set()
+        for contact in contacts:
+            contact.person = person
+            contact.source = source
+            contact.is_primary = _primary_key(contact) not in seen
+            seen.add(_primary_key(contact))
+            by_model.setdefault(type(contact), []).append(contact)
+    for model, contacts in by_model.items():
+        model.objects.bulk_create(contacts, batch_size=1000)
+
+    names = {name for _person, _contacts, tags, _fields in accepted for name in tags}
+    if names:
+        Tag.objects.bulk_create([Tag(name=name) for name in names], ignore_conflicts=True)
+        tag_ids = dict(Tag.objects.filter(name__in=names).values_list("name", "pk"))
+        Person.tags.through.objects.bulk_create(
+            [
+                Person.tags.through(person_id=person.pk, tag_id=tag_ids[name])
+                for person, _contacts, tags, _fields in accepted
+                for name in dict.fromkeys(tags)
+            ],
+            batch_size=1000,
+        )
+    record_changes(
+        actor,
+        "people.create_person",
+        [
+            (person, {n: [None, _display(v)] for n, v in fields.items() if v not in ("", None)})
+            for person, _contacts, _tags, fields in accepted
+        ],
+        channel=channel,
+    )
+    return results
 
 
 @transaction.atomic

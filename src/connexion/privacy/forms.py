@@ -93,6 +93,13 @@ class PurposeForm(forms.ModelForm):
             "is_active": _("A purpose no longer in use allows no use of data."),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The ledger, the API and the call actions refer to a purpose by its code.
+            self.fields["code"].disabled = True
+            self.fields["code"].help_text = _("Fixed once the purpose exists.")
+
 
 @transaction.atomic
 def save_purpose(actor: Any, form: PurposeForm) -> Purpose:
@@ -225,6 +232,22 @@ class DisclosureForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["person"].required = True
         self.fields["person"].label = _("Person")
+        # Who, on which basis and its grounds, then to whom and what.
+        self.order_fields(
+            [
+                "person",
+                "basis",
+                "purpose",
+                "product",
+                "legal_reference",
+                "recipient",
+                "recipient_name",
+                "categories",
+                "fields_disclosed",
+                "reason",
+                "disclosed_at",
+            ]
+        )
 
     def clean_disclosed_at(self) -> datetime | None:
         value = self.cleaned_data["disclosed_at"]
@@ -308,7 +331,8 @@ class BreachNotificationForm(forms.Form):
         data = super().clean()
         if not data.get("regulator_notified_at") and not data.get("people_notified_at"):
             self.add_error(
-                "regulator_notified_at", _("Give the time the regulator or the people were notified.")
+                "regulator_notified_at",
+                _("Give the time the regulator or the people were notified."),
             )
         return data
 
@@ -345,16 +369,11 @@ class ConsentForm(forms.Form):
 
 
 def _contact_label(kind: str, point: Any) -> str:
-    from connexion.lib.phone import national_format
-
-    labels = {
-        "email": _("Email"),
-        "phone": _("Phone"),
-        "social": _("Social media"),
-        "address": _("Address"),
-    }
-    text = national_format(point.number) if isinstance(point, PhoneNumber) else str(point)
-    return f"{labels[kind]}: {text}"
+    if isinstance(point, PhoneNumber):
+        # As the refusal reasons name it: the number in international form.
+        return f"{_('Phone')} ({point.get_kind_display()}): {point.number}"
+    labels = {"email": _("Email"), "social": _("Social media"), "address": _("Address")}
+    return f"{labels[kind]}: {point}"
 
 
 class RestrictionForm(forms.Form):

@@ -710,7 +710,7 @@ def breach_table(record: ProcessingRecord) -> list[list[Any]]:
         language = record.language
         rows: list[list[Any]] = [
             [
-                _("Title"),
+                _("Breach"),
                 _("Happened on"),
                 _("Aware on"),
                 _("Risk"),

@@ -17,7 +17,6 @@ from connexion.audit.services import record_access
 from connexion.people.models import EmailAddress, Person, PhoneNumber, PostalAddress, SocialAccount
 from connexion.privacy.models import (
     CONSENT_BASES,
-    OBJECTABLE_BASES,
     Breach,
     ConsentEvent,
     Disclosure,
@@ -125,9 +124,8 @@ def consent_coverage(at: datetime | None = None) -> list[Coverage]:
 
 
 def active_restrictions_q(at: datetime) -> Q:
-    return (
-        Q(starts_at__lte=at, lifted_at__isnull=True)
-        & (Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+    return Q(starts_at__lte=at, lifted_at__isnull=True) & (
+        Q(ends_at__isnull=True) | Q(ends_at__gt=at)
     )
 
 
@@ -150,9 +148,7 @@ def breach_clock(breach: Breach, at: datetime | None = None) -> BreachClock:
     at = at or timezone.now()
     deadline = breach.notify_by
     if breach.regulator_notified_at is not None:
-        return BreachClock(
-            "notified", deadline, late=breach.regulator_notified_at > deadline
-        )
+        return BreachClock("notified", deadline, late=breach.regulator_notified_at > deadline)
     if not breach.needs_regulator_notice:
         return BreachClock("not_required", deadline)
     remaining = deadline - at
@@ -369,7 +365,7 @@ class PersonPanel:
     interests: list[ProductInterest]
     disclosures: list[Disclosure]
     contact_points: list[tuple[str, Any]]
-    objectable_purposes: list[Purpose] = field(default_factory=list)
+    # The joint products offered now, that an interest can be recorded in.
     products: list[PartnerProduct] = field(default_factory=list)
 
     @property
@@ -444,12 +440,9 @@ def person_panel(viewer: Any, person: Person, *, channel: str = UI) -> PersonPan
             .order_by("-disclosed_at", "-id")
         ),
         contact_points=person_contact_points(person),
-        objectable_purposes=list(
-            Purpose.objects.filter(is_active=True, lawful_basis__in=OBJECTABLE_BASES)
-        ),
-        products=list(
-            PartnerProduct.objects.filter(is_active=True).select_related("partner")
-        ),
+        products=list(PartnerProduct.objects.filter(is_active=True).select_related("partner")),
     )
-    record_access(viewer, "privacy.person_panel", "people.person", [str(person.pk)], channel=channel)
+    record_access(
+        viewer, "privacy.person_panel", "people.person", [str(person.pk)], channel=channel
+    )
     return panel

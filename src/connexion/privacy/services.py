@@ -54,6 +54,13 @@ def _actor(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
+def _live_person(person: Person) -> None:
+    if person.merged_into_id:
+        raise ValidationError(
+            {"person": [_("This record was merged into another one: use that record.")]}
+        )
+
+
 # --- consent ----------------------------------------------------------------
 
 
@@ -73,6 +80,7 @@ def give_consent(
     audit_channel: str = UI,
 ) -> ConsentEvent:
     """Records a consent for one purpose (s.19: one purpose, one decision)."""
+    _live_person(person)
     errors: dict[str, list[str]] = {}
     if not purpose.is_active:
         errors["purpose"] = [_("This purpose is no longer in use.")]
@@ -133,7 +141,10 @@ def withdraw_consent(
     audit_channel: str = UI,
 ) -> ConsentEvent:
     """As easy as giving it (s.19): one call, effective at once, history kept."""
+    _live_person(person)
     at = at or timezone.now()
+    if at > timezone.now():
+        raise ValidationError({"occurred_at": [_("The time cannot be in the future.")]})
     # Serialize with other consent writes for this person.
     Person.objects.select_for_update().filter(pk=person.pk).first()
     latest = latest_consent(person, purpose, at)
@@ -180,6 +191,7 @@ def restrict(
     audit_channel: str = UI,
 ) -> Restriction:
     """Suspends the use of a contact point, a category, or the whole record (8.3)."""
+    _live_person(person)
     errors: dict[str, list[str]] = {}
     starts_at = starts_at or timezone.now()
     contact_kind = ""
@@ -248,6 +260,7 @@ def record_objection(
     received_at: datetime | None = None,
     audit_channel: str = UI,
 ) -> Objection:
+    _live_person(person)
     received_at = received_at or timezone.now()
     if received_at > timezone.now():
         raise ValidationError({"received_at": [_("The time cannot be in the future.")]})

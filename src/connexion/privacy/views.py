@@ -51,6 +51,13 @@ def _choice(value: str | None, allowed: tuple[str, ...], default: str) -> str:
     return value if value in allowed else default
 
 
+def _query_string(request: HttpRequest) -> str:
+    """The list's filters, for the links to its other pages."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 # --- the dashboard ----------------------------------------------------------------
 
 
@@ -76,6 +83,7 @@ def consent_list(request: HttpRequest) -> HttpResponse:
         "states": selectors.CONSENT_STATES,
         "page": page,
         "purposes": selectors.consent_purposes(active_only=False),
+        "query_string": _query_string(request),
     }
     return render(request, "privacy/consent_list.html", context)
 
@@ -122,9 +130,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
 @privacy_access
 def notice_detail(request: HttpRequest, notice_id: int) -> HttpResponse:
     notice = get_object_or_404(
-        PrivacyNotice.objects.select_related("published_by").prefetch_related(
-            "renew_consent_for"
-        ),
+        PrivacyNotice.objects.select_related("published_by").prefetch_related("renew_consent_for"),
         pk=notice_id,
     )
     current = selectors.current_notice()
@@ -169,7 +175,12 @@ def objection_list(request: HttpRequest) -> HttpResponse:
     status = _choice(request.GET.get("status"), (*selectors.OBJECTION_STATUSES, "all"), "all")
     page = selectors.objections_page(request.user, status, request.GET.get("page"))
     statuses = [("all", _("all")), *Objection.Status.choices]
-    context = {"page": page, "status": status, "statuses": statuses}
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": statuses,
+        "query_string": _query_string(request),
+    }
     return render(request, "privacy/objection_list.html", context)
 
 
@@ -213,6 +224,7 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
         "bases": Disclosure.Basis.choices,
         "recent": recent,
         "recent_days": selectors.RECENT_DAYS,
+        "query_string": _query_string(request),
     }
     return render(request, "privacy/disclosure_list.html", context)
 
@@ -320,7 +332,8 @@ def breach_detail(request: HttpRequest, breach_id: int) -> HttpResponse:
 def restriction_list(request: HttpRequest) -> HttpResponse:
     status = _choice(request.GET.get("status"), selectors.RESTRICTION_STATUSES, "active")
     page = selectors.restrictions_page(request.user, status, request.GET.get("page"))
-    return render(request, "privacy/restriction_list.html", {"page": page, "status": status})
+    context = {"page": page, "status": status, "query_string": _query_string(request)}
+    return render(request, "privacy/restriction_list.html", context)
 
 
 # --- the person's privacy panel -----------------------------------------------------
@@ -458,9 +471,7 @@ def person_object(request: HttpRequest, person_id: int) -> HttpResponse:
         except ValidationError as error:
             put_errors(form, error)
         else:
-            done = _("Objection recorded: %(status)s.") % {
-                "status": objection.get_status_display()
-            }
+            done = _("Objection recorded: %(status)s.") % {"status": objection.get_status_display()}
             return _panel(request, person, done=done)
     return _panel(request, person, errors=error_lines(form), objection_form=form)
 
@@ -481,4 +492,3 @@ def person_interest(request: HttpRequest, person_id: int) -> HttpResponse:
         else:
             return _panel(request, person, done=_("Product interest recorded."))
     return _panel(request, person, errors=error_lines(form), interest_form=form)
-
