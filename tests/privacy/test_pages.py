@@ -639,11 +639,6 @@ def test_a_restriction_on_the_phone_replaces_the_call_link_by_the_reason_in_thai
     assert str(timezone.localdate().year) not in action.replace(buddhist_year, "")
 
 
-@pytest.mark.xfail(
-    reason="The Thai strings of privacy/decisions.py are in privacy/ui.th.po.fragment, "
-    "not yet merged into the catalogue",
-    strict=False,
-)
 def test_the_refusal_reason_reads_in_thai(client, make_user, person):
     client.force_login(make_user("somsri", roles=("sales",), language="th"))
     restrict(

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from connexion.lib.thai import format_date
 from connexion.people.models import (
@@ -96,31 +96,31 @@ def _renewal_notice(purpose: Purpose, at: datetime) -> PrivacyNotice | None:
 
 # The reason shown for each refusal; %(date)s is in the reader's calendar.
 MESSAGES = {
-    "purpose_inactive": _lazy("This purpose is no longer in use."),
-    "merged": _lazy("This record was merged into another one."),
-    "not_their_contact": _lazy("This contact detail is not theirs."),
-    "record_restricted": _lazy(
+    "purpose_inactive": gettext_lazy("This purpose is no longer in use."),
+    "merged": gettext_lazy("This record was merged into another one."),
+    "not_their_contact": gettext_lazy("This contact detail is not theirs."),
+    "record_restricted": gettext_lazy(
         "The person asked to suspend the use of their whole record since %(date)s."
     ),
-    "category_restricted": _lazy(
+    "category_restricted": gettext_lazy(
         "The person asked to suspend the use of their %(category)s data since %(date)s."
     ),
-    "contact_point_restricted": _lazy(
+    "contact_point_restricted": gettext_lazy(
         "The person asked not to be contacted at %(contact)s since %(date)s."
     ),
-    "objected": _lazy(
+    "objected": gettext_lazy(
         "The person objected to this purpose on %(date)s and the objection was accepted."
     ),
-    "objection_pending": _lazy(
+    "objection_pending": gettext_lazy(
         "The person objected to this purpose on %(date)s; the objection awaits a decision."
     ),
-    "no_consent": _lazy("The person has not given consent for this purpose."),
-    "consent_withdrawn": _lazy("The person withdrew consent for this purpose on %(date)s."),
-    "consent_outdated": _lazy(
+    "no_consent": gettext_lazy("The person has not given consent for this purpose."),
+    "consent_withdrawn": gettext_lazy("The person withdrew consent for this purpose on %(date)s."),
+    "consent_outdated": gettext_lazy(
         "Privacy notice version %(version)s asks for this consent again; "
         "the person has not renewed it."
     ),
-    "no_contract": _lazy(
+    "no_contract": gettext_lazy(
         "This purpose rests on a contract, and the person is not a customer now (%(stage)s)."
     ),
 }
