@@ -18,6 +18,8 @@ from connexion.privacy.models import (
     Restriction,
 )
 from connexion.privacy.services import (
+    add_partner_product,
+    close_breach,
     give_consent,
     publish_notice,
     record_breach,
@@ -278,3 +280,39 @@ def test_the_72_hour_clock_and_late_notice():
     )
     breach.refresh_from_db()
     assert breach.regulator_reference == "PDPC-2569-001"
+
+
+def test_a_breach_closes_only_when_its_notifications_are_done():
+    now = timezone.now()
+    breach = record_breach(None, **breach_arguments(risk="high"))
+    with pytest.raises(ValidationError) as excinfo:
+        close_breach(None, breach)
+    assert fields_of(excinfo) == {"regulator_notified_at"}
+    record_breach_notification(None, breach, regulator_notified_at=now - timedelta(minutes=5))
+    with pytest.raises(ValidationError) as excinfo:
+        close_breach(None, breach)
+    assert fields_of(excinfo) == {"people_notified_at"}
+    record_breach_notification(None, breach, people_notified_at=now - timedelta(minutes=1))
+    assert close_breach(None, breach).closed_at is not None
+
+
+def test_joint_products_only_for_partners(person, partner):
+    customer = create_organization(
+        None, source=new_source(None, kind="direct", channel="email"), name_th="บริษัท ข จำกัด"
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        add_partner_product(None, customer, name_th="", name_en="")
+    assert fields_of(excinfo) == {"partner", "name_th"}
+    product = add_partner_product(None, partner, name_th="บริการคลาวด์", name_en="Cloud")
+    assert product.partner == partner
+
+
+def test_partners_page_adds_a_joint_product(client, make_user, partner):
+    client.force_login(make_user("dpo", roles=("privacy_officer",), language="en"))
+    response = client.post(
+        "/data-protection/partners/",
+        {"partner": partner.pk, "name_th": "ประกัน", "name_en": "Insurance"},
+    )
+    assert response.status_code == 302
+    assert "ประกัน" in client.get("/data-protection/partners/").content.decode()
+    assert client.post("/data-protection/partners/", {"partner": partner.pk}).status_code == 422

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connexion.audit.services import record_change
 from connexion.people.forms import DATE_INPUT, organization_lookup, person_lookup
-from connexion.people.models import PhoneNumber
+from connexion.people.models import Organization, PhoneNumber
 from connexion.privacy.models import (
     CONSENT_BASES,
     OBJECTABLE_BASES,
@@ -431,3 +431,11 @@ class RestrictionForm(forms.Form):
             "category": data.get("category", "") if scope == Restriction.Scope.CATEGORY else "",
             "ends_at": ends_at,
         }
+
+
+class PartnerProductForm(forms.Form):
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Organization.objects.filter(kind=Organization.Kind.PARTNER)
+    )
+    name_th = forms.CharField(label=_("Name (Thai)"), max_length=200, required=False)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)

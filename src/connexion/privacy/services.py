@@ -578,6 +578,56 @@ def record_breach_notification(
     return breach
 
 
+@transaction.atomic
+def close_breach(actor: Any, breach: Breach, *, audit_channel: str = UI) -> Breach:
+    """Closes a breach once what it required was done."""
+    if breach.closed_at is not None:
+        raise ValidationError({"breach": [_("This breach is already closed.")]})
+    if breach.needs_regulator_notice and breach.regulator_notified_at is None:
+        raise ValidationError(
+            {"regulator_notified_at": [_("Record the notification to the regulator first.")]}
+        )
+    if breach.risk == Breach.Risk.HIGH and breach.people_notified_at is None:
+        # s.37(4): a high risk is also told to the people affected.
+        raise ValidationError(
+            {"people_notified_at": [_("Record the notification to the people affected first.")]}
+        )
+    breach.closed_at = timezone.now()
+    breach.save(update_fields=["closed_at"])
+    record_change(
+        actor, "privacy.close_breach", breach, {"closed": [False, True]}, channel=audit_channel
+    )
+    return breach
+
+
+# --- partners ---------------------------------------------------------------
+
+
+@transaction.atomic
+def add_partner_product(
+    actor: Any, partner: Organization, *, name_th: str, name_en: str, audit_channel: str = UI
+) -> PartnerProduct:
+    """A product or service offered jointly with a partner (policy 6.2)."""
+    errors: dict[str, list[str]] = {}
+    if partner.kind != Organization.Kind.PARTNER:
+        errors["partner"] = [_("This organization is not marked as a business partner.")]
+    if not (name_th.strip() or name_en.strip()):
+        errors["name_th"] = [_("Give the product a name in Thai or English.")]
+    if errors:
+        raise ValidationError(errors)
+    product = PartnerProduct.objects.create(
+        partner=partner, name_th=name_th.strip(), name_en=name_en.strip()
+    )
+    record_change(
+        actor,
+        "privacy.add_partner_product",
+        partner,
+        {f"product:{product.pk}": [None, str(product)]},
+        channel=audit_channel,
+    )
+    return product
+
+
 # --- notices ----------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from connexion.people.models import Person
+from connexion.people.models import Organization, Person
 from connexion.privacy import selectors, services
 from connexion.privacy.forms import (
     BreachForm,
@@ -26,6 +26,7 @@ from connexion.privacy.forms import (
     NoticeForm,
     ObjectionDecisionForm,
     ObjectionForm,
+    PartnerProductForm,
     ProductInterestForm,
     PurposeForm,
     RestrictionForm,
@@ -35,6 +36,7 @@ from connexion.privacy.forms import (
     staff_wording,
 )
 from connexion.privacy.models import (
+    Breach,
     ConsentEvent,
     Disclosure,
     Objection,
@@ -320,6 +322,54 @@ def breach_detail(request: HttpRequest, breach_id: int) -> HttpResponse:
     status = 422 if form.is_bound and form.errors else 200
     return render(
         request, "privacy/breach_detail.html", {"breach": breach, "form": form}, status=status
+    )
+
+
+@require_POST
+@login_required
+@privacy_access
+def breach_close(request: HttpRequest, breach_id: int) -> HttpResponse:
+    breach = get_object_or_404(Breach, pk=breach_id)
+    try:
+        services.close_breach(request.user, breach)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Breach closed."))
+    return redirect("privacy:breach_detail", breach.pk)
+
+
+# --- partners and their joint products ----------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@privacy_access
+def partner_list(request: HttpRequest) -> HttpResponse:
+    partners = Organization.objects.filter(kind=Organization.Kind.PARTNER).prefetch_related(
+        "joint_products"
+    )
+    form = PartnerProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_partner_product(
+                request.user,
+                form.cleaned_data["partner"],
+                name_th=form.cleaned_data["name_th"],
+                name_en=form.cleaned_data["name_en"],
+            )
+        except ValidationError as error:
+            put_errors(form, error)
+        else:
+            messages.success(request, _("Joint product added."))
+            return redirect("privacy:partner_list")
+    status = 422 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "privacy/partner_list.html",
+        {"partners": partners, "form": form, "section": "partners"},
+        status=status,
     )
 
 

@@ -1,9 +1,9 @@
-"""How fast an import runs. Not part of the suite (the file name is not test_*);
-run it on purpose, on PostgreSQL:
+"""How fast an import of a generated CSV runs, validation and duplicate
+detection included. Not part of the suite; run it on purpose, on PostgreSQL:
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/connexion_imports_bench \\
-      IMPORT_BENCH_ROWS=10000 .venv/bin/pytest -q -p no:cacheprovider -s \\
-      tests/imports/bench_import.py
+      IMPORT_BENCH_ROWS=100000 .venv/bin/pytest -q -p no:cacheprovider -s \\
+      benchmarks/import_scale.py
 """
 
 import os
