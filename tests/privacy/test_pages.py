@@ -745,3 +745,32 @@ def test_unknown_records_are_404(officer, person):
         officer.post(f"/data-protection/people/{person.pk}/restrictions/999999/lift/").status_code
         == 404
     )
+
+
+def test_consent_with_a_scanned_form_as_evidence(client, make_user, person, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from connexion.privacy.models import ConsentEvent
+    from connexion.privacy.selectors import current_notice
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(make_user("dpo2", roles=("privacy_officer",), language="en"))
+    marketing = Purpose.objects.get(code="direct-marketing")
+    data = {
+        "purpose": marketing.pk,
+        "action": "given",
+        "notice": current_notice().pk,
+        "channel": "paper",
+    }
+    fake = SimpleUploadedFile("form.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    client.post(f"/data-protection/people/{person.pk}/consent/", {**data, "evidence": fake})
+    assert not ConsentEvent.objects.exists()
+    scan = SimpleUploadedFile("form.pdf", b"%PDF-1.7\n...", content_type="application/pdf")
+    client.post(f"/data-protection/people/{person.pk}/consent/", {**data, "evidence": scan})
+    event = ConsentEvent.objects.get()
+    assert event.evidence
+    response = client.get(f"/data-protection/consents/{event.pk}/evidence/")
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    client.force_login(make_user("s9", roles=("sales",)))
+    assert client.get(f"/data-protection/consents/{event.pk}/evidence/").status_code == 403

@@ -366,6 +366,24 @@ class ConsentForm(forms.Form):
         widget=forms.HiddenInput,
     )
     channel = forms.ChoiceField(label=_("How"), choices=ConsentEvent.Channel.choices)
+    evidence = forms.FileField(label=_("Evidence (scanned form)"), required=False)
+
+    def clean_evidence(self) -> Any:
+        evidence = self.cleaned_data.get("evidence")
+        if evidence is None:
+            return None
+        if evidence.size > EVIDENCE_MAX_BYTES:
+            raise ValidationError(_("The file is larger than 10 MB."))
+        # Judged by its content, not its name.
+        head = evidence.read(8)
+        evidence.seek(0)
+        if not head.startswith(EVIDENCE_SIGNATURES):
+            raise ValidationError(_("Upload a PDF, JPEG or PNG file."))
+        return evidence
+
+
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_SIGNATURES = (b"%PDF-", b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n")
 
 
 def _contact_label(kind: str, point: Any) -> str:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("breaches/<int:breach_id>/", views.breach_detail, name="breach_detail"),
     path("breaches/<int:breach_id>/close/", views.breach_close, name="breach_close"),
     path("partners/", views.partner_list, name="partner_list"),
+    path("consents/<int:event_id>/evidence/", views.consent_evidence, name="consent_evidence"),
     path("restrictions/", views.restriction_list, name="restriction_list"),
     # The privacy panel of a person's page: open to every staff member with people access.
     path("people/<int:person_id>/", views.person_panel, name="person_panel"),

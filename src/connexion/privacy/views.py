@@ -10,12 +10,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connexion.audit.services import record_access
 from connexion.people.models import Organization, Person
 from connexion.privacy import selectors, services
 from connexion.privacy.forms import (
@@ -340,6 +341,18 @@ def breach_close(request: HttpRequest, breach_id: int) -> HttpResponse:
     return redirect("privacy:breach_detail", breach.pk)
 
 
+@require_GET
+@login_required
+@privacy_access
+def consent_evidence(request: HttpRequest, event_id: int) -> FileResponse:
+    """The scanned form behind a consent: for the privacy area, logged, never cached."""
+    event = get_object_or_404(ConsentEvent.objects.exclude(evidence=""), pk=event_id)
+    record_access(request.user, "privacy.consent_evidence", "privacy.consentevent", [str(event.pk)])
+    response = FileResponse(event.evidence.open("rb"), as_attachment=False)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 # --- partners and their joint products ----------------------------------------------
 
 
@@ -440,7 +453,7 @@ def _client(request: HttpRequest) -> dict[str, Any]:
 def person_consent(request: HttpRequest, person_id: int) -> HttpResponse:
     """Give or withdraw one consent in one click (s.19: withdrawing is as easy)."""
     person = _person(person_id)
-    form = ConsentForm(request.POST)
+    form = ConsentForm(request.POST, request.FILES)
     if not form.is_valid():
         return _panel(request, person, errors=error_lines(form))
     data = form.cleaned_data
@@ -457,6 +470,7 @@ def person_consent(request: HttpRequest, person_id: int) -> HttpResponse:
                 wording=staff_wording(purpose, notice),
                 channel=data["channel"],
                 notice=notice,
+                evidence=data["evidence"],
                 **_client(request),
             )
             done = _("Consent recorded: %(purpose)s.") % {"purpose": purpose}
