@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.utils.translation import trans_real
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from connexion.accounts.models import User
@@ -18,10 +17,7 @@ PASSWORD = "correct horse battery staple"
 
 def pytest_configure(config: pytest.Config) -> None:
     # The suite needs the compiled catalogues, as `connexion up` would build them.
-    if compile_translations([Path(path) for path in settings.LOCALE_PATHS]):
-        # Django may have loaded the catalogues already, without these.
-        trans_real._translations.clear()
-        trans_real._default = None
+    compile_translations([Path(path) for path in settings.LOCALE_PATHS])
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ from typing import Any
 import polib
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.translation import trans_real
 
 
 def compile_translations(locale_dirs: list[Path]) -> int:
@@ -17,6 +18,10 @@ def compile_translations(locale_dirs: list[Path]) -> int:
                 continue
             polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
             built += 1
+    if built:
+        # This process may have loaded the catalogues already, without these.
+        trans_real._translations.clear()
+        trans_real._default = None
     return built
 
 
