@@ -128,6 +128,11 @@ class Organization(models.Model):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name_th", "name_en", "id"]
+        # The lists page by keyset on (sort field, id).
+        indexes = [
+            models.Index(fields=["name_th", "id"], name="organization_name_th_id"),
+            models.Index(fields=["name_en", "id"], name="organization_name_en_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(name_th="") | ~Q(name_en=""), name="organization_has_a_name"
@@ -217,6 +222,12 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["-id"]
+        # The lists page by keyset on (sort field, id); "newest" uses the primary key.
+        indexes = [
+            models.Index(fields=["first_name_th", "id"], name="person_first_name_th_id"),
+            models.Index(fields=["first_name_en", "id"], name="person_first_name_en_id"),
+            models.Index(fields=["updated_at", "id"], name="person_updated_at_id"),
+        ]
         permissions = [
             ("view_identity_numbers", _("Can see full national ID and passport numbers")),
         ]
