@@ -2,6 +2,7 @@
 consent ledger, restrictions, objections, disclosures and breaches."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from connexion.people.models import Organization, Person
 
 BREACH_NOTICE_HOURS = 72  # PDPA s.37(4): notify the regulator within 72 hours of awareness
+
+
+def staff_user(verbose_name: Any = None) -> models.ForeignKey:
+    """The member of staff who did something; the record stays if the account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        **({"verbose_name": verbose_name} if verbose_name else {}),
+    )
 
 
 class LawfulBasis(models.TextChoices):
@@ -73,13 +86,7 @@ class PrivacyNotice(models.Model):
     text_th = models.TextField(_("text (Thai)"))
     text_en = models.TextField(_("text (English)"))
     effective_at = models.DateTimeField(_("in effect from"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    published_by = staff_user()
     # Consents given under an earlier version stop counting for these purposes.
     renew_consent_for = models.ManyToManyField(
         Purpose, blank=True, related_name="+", verbose_name=_("renew consent for")
@@ -121,14 +128,7 @@ class ConsentEvent(models.Model):
     wording = models.TextField(_("wording shown"), blank=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     occurred_at = models.DateTimeField(_("at"), db_index=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("recorded by"),
-    )
+    recorded_by = staff_user(_("recorded by"))
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
     evidence = models.FileField(_("evidence"), upload_to="consent-evidence/", blank=True)
@@ -161,20 +161,8 @@ class Restriction(models.Model):
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"), null=True, blank=True)
     lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = staff_user()
+    lifted_by = staff_user()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -212,21 +200,9 @@ class Objection(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    decided_by = staff_user()
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = staff_user()
 
     class Meta:
         verbose_name = _("objection")
@@ -272,13 +248,7 @@ class ProductInterest(models.Model):
     product = models.ForeignKey(PartnerProduct, on_delete=models.PROTECT, related_name="interests")
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     since = models.DateTimeField(_("since"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = staff_user()
 
     class Meta:
         verbose_name = _("product interest")
@@ -329,13 +299,7 @@ class Disclosure(models.Model):
     legal_reference = models.CharField(_("order or request reference"), max_length=200, blank=True)
     reason = models.TextField(_("why"))
     disclosed_at = models.DateTimeField(_("disclosed at"), db_index=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = staff_user()
 
     class Meta:
         verbose_name = _("disclosure")
@@ -367,13 +331,7 @@ class Breach(models.Model):
     people_notified_at = models.DateTimeField(_("people notified at"), null=True, blank=True)
     late_reason = models.TextField(_("reason for late notification"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    recorded_by = staff_user()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
