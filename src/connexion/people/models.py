@@ -282,6 +282,28 @@ class LifecycleChange(models.Model):
         return f"{self.person_id} {self.stage}"
 
 
+def contact_point_constraints(label: str, per: str | None = None) -> list[models.BaseConstraint]:
+    """Exactly one owner, and at most one primary per owner (and per `per`, e.g.
+    a primary mobile beside a primary fax)."""
+    extra = [per] if per else []
+    suffix = f"_{per}" if per else ""
+    return [
+        models.CheckConstraint(
+            condition=Q(person__isnull=False, organization__isnull=True)
+            | Q(person__isnull=True, organization__isnull=False),
+            name=f"{label}_one_owner",
+        ),
+        *(
+            models.UniqueConstraint(
+                fields=[owner, *extra],
+                condition=Q(is_primary=True, **{f"{owner}__isnull": False}),
+                name=f"{label}_one_primary_per_{owner}{suffix}",
+            )
+            for owner in ("person", "organization")
+        ),
+    ]
+
+
 class ContactPoint(models.Model):
     """Belongs to exactly one person or one organization; at most one primary
     of each kind per owner; always with its provenance."""
@@ -301,23 +323,7 @@ class ContactPoint(models.Model):
 
     class Meta:
         abstract = True
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(person__isnull=False, organization__isnull=True)
-                | Q(person__isnull=True, organization__isnull=False),
-                name="%(class)s_one_owner",
-            ),
-            models.UniqueConstraint(
-                fields=["person"],
-                condition=Q(is_primary=True, person__isnull=False),
-                name="%(class)s_one_primary_per_person",
-            ),
-            models.UniqueConstraint(
-                fields=["organization"],
-                condition=Q(is_primary=True, organization__isnull=False),
-                name="%(class)s_one_primary_per_organization",
-            ),
-        ]
+        constraints = contact_point_constraints("%(class)s")
 
     @property
     def owner(self) -> "Person | Organization":
@@ -348,23 +354,7 @@ class PhoneNumber(ContactPoint):
         verbose_name = _("phone number")
         verbose_name_plural = _("phone numbers")
         # One primary per kind: a primary mobile and a primary fax may coexist.
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(person__isnull=False, organization__isnull=True)
-                | Q(person__isnull=True, organization__isnull=False),
-                name="phonenumber_one_owner",
-            ),
-            models.UniqueConstraint(
-                fields=["person", "kind"],
-                condition=Q(is_primary=True, person__isnull=False),
-                name="phonenumber_one_primary_per_person_kind",
-            ),
-            models.UniqueConstraint(
-                fields=["organization", "kind"],
-                condition=Q(is_primary=True, organization__isnull=False),
-                name="phonenumber_one_primary_per_organization_kind",
-            ),
-        ]
+        constraints = contact_point_constraints("phonenumber", per="kind")
 
     def __str__(self) -> str:
         return self.number
@@ -387,24 +377,10 @@ class SocialAccount(ContactPoint):
         verbose_name = _("social-media account")
         verbose_name_plural = _("social-media accounts")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(person__isnull=False, organization__isnull=True)
-                | Q(person__isnull=True, organization__isnull=False),
-                name="socialaccount_one_owner",
-            ),
+            *contact_point_constraints("socialaccount", per="platform"),
             models.CheckConstraint(
                 condition=~Q(handle="") | ~Q(platform_user_id=""),
                 name="socialaccount_handle_or_id",
-            ),
-            models.UniqueConstraint(
-                fields=["person", "platform"],
-                condition=Q(is_primary=True, person__isnull=False),
-                name="socialaccount_one_primary_per_person_platform",
-            ),
-            models.UniqueConstraint(
-                fields=["organization", "platform"],
-                condition=Q(is_primary=True, organization__isnull=False),
-                name="socialaccount_one_primary_per_organization_platform",
             ),
         ]
 
