@@ -51,7 +51,7 @@ from connexion.lib.http import client_ip
 from connexion.people.models import Organization, Person
 from connexion.people.selectors import decode_cursor, encode_cursor
 from connexion.privacy import services
-from connexion.privacy.decisions import latest_consent, may_use
+from connexion.privacy.decisions import latest_consent, may_use, renewal_notices
 from connexion.privacy.models import (
     CONSENT_BASES,
     ConsentEvent,
@@ -62,7 +62,6 @@ from connexion.privacy.models import (
     Purpose,
     Restriction,
 )
-from connexion.privacy.selectors import renewal_notices
 
 PRIVACY_PERMISSION = "accounts.access_privacy"
 

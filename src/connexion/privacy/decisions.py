@@ -85,13 +85,20 @@ def latest_consent(person: Person, purpose: Purpose, at: datetime) -> ConsentEve
     )
 
 
-def _renewal_notice(purpose: Purpose, at: datetime) -> PrivacyNotice | None:
-    """The newest notice in effect that asks to renew consent for this purpose."""
-    return (
-        PrivacyNotice.objects.filter(effective_at__lte=at, renew_consent_for=purpose)
-        .order_by("-effective_at")
-        .first()
+def renewal_notices(purposes: list[Purpose], at: datetime) -> dict[int, PrivacyNotice]:
+    """For each purpose, the newest notice in effect that asks to renew its consent
+    (consents given under an earlier notice no longer count)."""
+    renewals: dict[int, PrivacyNotice] = {}
+    links = (
+        PrivacyNotice.renew_consent_for.through.objects.filter(
+            purpose__in=purposes, privacynotice__effective_at__lte=at
+        )
+        .select_related("privacynotice")
+        .order_by("-privacynotice__effective_at")
     )
+    for link in links:
+        renewals.setdefault(link.purpose_id, link.privacynotice)
+    return renewals
 
 
 # The reason shown for each refusal; %(date)s is in the reader's calendar.
@@ -202,7 +209,7 @@ def may_use(
         elif consent.action == ConsentEvent.Action.WITHDRAWN:
             refusals.append(_refusal("consent_withdrawn", date=consent.occurred_at))
         else:
-            renewal = _renewal_notice(purpose, at)
+            renewal = renewal_notices([purpose], at).get(purpose.pk)
             if renewal is not None and consent.notice.effective_at < renewal.effective_at:
                 refusals.append(_refusal("consent_outdated", version=renewal.version))
 

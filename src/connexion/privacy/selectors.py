@@ -15,6 +15,7 @@ from django.utils import timezone
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
 from connexion.people.models import EmailAddress, Person, PhoneNumber, PostalAddress, SocialAccount
+from connexion.privacy.decisions import renewal_notices
 from connexion.privacy.models import (
     CONSENT_BASES,
     Breach,
@@ -44,21 +45,6 @@ def _record_people(viewer: Any, action: str, person_ids: list[int]) -> None:
 def consent_purposes(*, active_only: bool = True) -> QuerySet[Purpose]:
     purposes = Purpose.objects.filter(lawful_basis__in=CONSENT_BASES)
     return purposes.filter(is_active=True) if active_only else purposes
-
-
-def renewal_notices(purposes: list[Purpose], at: datetime) -> dict[int, PrivacyNotice]:
-    """For each purpose, the newest notice in effect that asks to renew its consent."""
-    renewals: dict[int, PrivacyNotice] = {}
-    links = (
-        PrivacyNotice.renew_consent_for.through.objects.filter(
-            purpose__in=purposes, privacynotice__effective_at__lte=at
-        )
-        .select_related("privacynotice")
-        .order_by("-privacynotice__effective_at")
-    )
-    for link in links:
-        renewals.setdefault(link.purpose_id, link.privacynotice)
-    return renewals
 
 
 # --- the dashboard ------------------------------------------------------------
