@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "connexion.people",
     "connexion.privacy",
     "connexion.imports",
+    "connexion.sales",
+    "connexion.comms",
     "connexion.api",
     "connexion.ui",
     "connexion.ops",

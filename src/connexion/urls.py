@@ -15,6 +15,8 @@ urlpatterns = [
     path("people/import/", include("connexion.imports.urls")),
     path("", include("connexion.people.urls")),
     path("account/", include("connexion.accounts.urls")),
+    path("sales/", include("connexion.sales.urls")),
+    path("comms/", include("connexion.comms.urls")),
     path("api/v1/", api.urls),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -236,7 +236,7 @@ NOT_PERSONAL: dict[str, set[str]] = {
 
 # Apps whose models hold data about data subjects: each of their models must be
 # declared above. Every other app of Connexion is listed as holding system data.
-SUBJECT_DATA_APPS = {"people", "privacy"}
+SUBJECT_DATA_APPS = {"people", "privacy", "sales", "comms"}
 SYSTEM_DATA_APPS = {"accounts", "audit", "api", "ui", "ops", "imports"}
 
 
