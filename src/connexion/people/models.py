@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from connexion.lib.thai import PROVINCES
@@ -211,6 +212,9 @@ class Person(models.Model):
     # Names, nicknames, emails and phone numbers folded to lower case in one
     # column, so one indexed substring match finds a person by any of them.
     search_text = models.TextField(editable=False, default="")
+    # Set when the person's data was erased but the record had to stay (a deal
+    # in revenue reports, a legal hold): the row then holds no personal data.
+    anonymized_at = models.DateTimeField(_("anonymized at"), null=True, blank=True)
     # Set when this record was merged into another; kept for the history.
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -236,12 +240,15 @@ class Person(models.Model):
                 condition=~Q(first_name_th="")
                 | ~Q(first_name_en="")
                 | ~Q(last_name_th="")
-                | ~Q(last_name_en=""),
+                | ~Q(last_name_en="")
+                | Q(anonymized_at__isnull=False),
                 name="person_has_a_name",
             )
         ]
 
     def __str__(self) -> str:
+        if self.anonymized_at:
+            return gettext("anonymized person #%(id)s") % {"id": self.pk}
         return self.name_th or self.name_en
 
     @property

@@ -356,3 +356,340 @@ class Breach(models.Model):
     def needs_regulator_notice(self) -> bool:
         # A "no risk" assessment is recorded with its reasoning, and not notified.
         return self.risk != self.Risk.NONE
+
+
+# --- Data-subject requests (PDPA s.30-s.36, policy 8.1-8.7) ---------------------
+
+REQUEST_ANSWER_DAYS = 30  # PDPA s.30: a request is answered within 30 days of receipt
+REQUEST_WARNING_DAYS = (7, 3, 1)  # the assignee and the privacy officer are warned then
+
+
+class SubjectRequest(models.Model):
+    """A request from a data subject (or their representative), from receipt
+    to its answer, with the 30-day clock."""
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("access (a copy of my data)")
+        PORTABILITY = (
+            "portability",
+            _("portability (machine-readable, or sent to another controller)"),
+        )
+        RECTIFICATION = "rectification", _("rectification")
+        ERASURE = "erasure", _("erasure or anonymization")
+        RESTRICTION = "restriction", _("restriction of use")
+        OBJECTION = "objection", _("objection")
+        WITHDRAWAL = "withdrawal", _("consent withdrawal")
+        COMPLAINT = "complaint", _("complaint")
+
+    class Channel(models.TextChoices):
+        PRIVACY_CENTER = "privacy_center", _("privacy center")
+        EMAIL = "email", _("email")
+        PAPER = "paper", _("paper")
+        PHONE = "phone", _("phone")
+        API = "api", _("API")
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("received")
+        VERIFYING = "verifying", _("verifying identity")
+        IN_PROGRESS = "in_progress", _("in progress")
+        COMPLETED = "completed", _("completed")
+        REJECTED = "rejected", _("rejected")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    class Verification(models.TextChoices):
+        EMAIL_CODE = "email_code", _("one-time code by email")
+        PHONE_CODE = "phone_code", _("one-time code by phone")
+        DOCUMENT = "document", _("identity document checked by staff")
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    # The person the request concerns, once matched; the requester's own words stay.
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subject_requests",
+        verbose_name=_("person"),
+    )
+    requester_name = models.CharField(_("requester's name"), max_length=200)
+    requester_email = models.EmailField(_("requester's email"), blank=True)
+    requester_phone = models.CharField(_("requester's phone"), max_length=30, blank=True)
+    language = models.CharField(
+        _("language of the answers"), max_length=2, choices=[("th", "ไทย"), ("en", "English")]
+    )
+    description = models.TextField(_("the request in the person's words"))
+    # Rectification: {"field name": "requested value"}, decided field by field.
+    proposed_changes = models.JSONField(_("requested corrections"), default=dict, blank=True)
+    # Portability to another controller: where the bundle goes.
+    recipient_controller = models.CharField(
+        _("other controller (name)"), max_length=200, blank=True
+    )
+    recipient_email = models.EmailField(_("other controller's email"), blank=True)
+    # Complaint escalated to the regulator (PDPC).
+    regulator_reference = models.CharField(_("PDPC reference"), max_length=100, blank=True)
+    # The email received, the paper scan, the call note.
+    attachment = models.FileField(_("received message or scan"), upload_to="requests/", blank=True)
+    by_representative = models.BooleanField(_("made by a representative"), default=False)
+    representative_name = models.CharField(_("representative's name"), max_length=200, blank=True)
+    authority_document = models.FileField(
+        _("authority document"), upload_to="requests/authority/", blank=True
+    )
+    verification = models.CharField(
+        _("identity verified by"), max_length=20, choices=Verification.choices, blank=True
+    )
+    verified_at = models.DateTimeField(_("identity verified at"), null=True, blank=True)
+    verified_by = staff_user(_("verified by"))
+    verification_note = models.TextField(_("how identity was verified"), blank=True)
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    due_at = models.DateTimeField(_("answer due by"), db_index=True)
+    assigned_to = staff_user(_("assigned to"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The lawful reason of a rejection (PDPA s.30, s.33, s.34 ...); kept for s.39.
+    rejection_reason = models.TextField(_("lawful reason for the rejection"), blank=True)
+    # Warnings already sent for this request, in days left: [7, 3].
+    warnings_sent = models.JSONField(default=list, blank=True)
+    # SHA-256 of the secret that lets the requester follow the request.
+    status_token_hash = models.CharField(max_length=64, blank=True)
+    created_by = staff_user(_("entered by"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data-subject request")
+        verbose_name_plural = _("data-subject requests")
+        ordering = ["due_at", "id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_REQUEST_STATUSES
+
+
+OPEN_REQUEST_STATUSES = {
+    SubjectRequest.Status.RECEIVED,
+    SubjectRequest.Status.VERIFYING,
+    SubjectRequest.Status.IN_PROGRESS,
+}
+
+
+class RequestEvent(models.Model):
+    """The recorded history of a request: status changes, assignments, notes,
+    verification, messages sent to the person, deliveries."""
+
+    class Kind(models.TextChoices):
+        STATUS = "status", _("status changed")
+        ASSIGNED = "assigned", _("assigned")
+        NOTE = "note", _("internal note")
+        VERIFIED = "verified", _("identity verified")
+        MESSAGE = "message", _("message to the person")
+        DELIVERY = "delivery", _("data delivered")
+        WARNING = "warning", _("deadline warning")
+        FIELD_DECISION = "field_decision", _("correction decided")
+
+    request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    text = models.TextField(_("text"), blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    actor = staff_user(_("by"))
+    occurred_at = models.DateTimeField(_("at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
+        ordering = ["-occurred_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind}"
+
+
+class OneTimeCode(models.Model):
+    """A 6-digit code sent to an email address or phone to prove control of it:
+    10 minutes of life, at most 3 tries. Only hashes are stored."""
+
+    LIFETIME_MINUTES = 10
+    MAX_ATTEMPTS = 3
+
+    class Use(models.TextChoices):
+        REQUEST = "request", _("verify a request")
+        CONSENTS = "consents", _("see my consents")
+
+    use = models.CharField(max_length=10, choices=Use.choices)
+    request = models.ForeignKey(
+        SubjectRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="codes"
+    )
+    # SHA-256 of the normalized email or E.164 phone the code was sent to.
+    target_hash = models.CharField(max_length=64, db_index=True)
+    channel = models.CharField(max_length=5, choices=[("email", "email"), ("phone", "phone")])
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self) -> str:
+        return f"{self.use} {self.channel} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DataExport(models.Model):
+    """An access or portability bundle for one person, delivered through an
+    expiring, single-use link or sent to another controller."""
+
+    LINK_LIFETIME_HOURS = 72
+
+    request = models.ForeignKey(
+        SubjectRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="exports"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="data_exports"
+    )
+    file = models.FileField(upload_to="exports/", blank=True)
+    language = models.CharField(max_length=2)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    download_ip = models.GenericIPAddressField(null=True, blank=True)
+    sent_to = models.EmailField(_("sent to"), blank=True)
+    created_by = staff_user()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.created_at:%Y-%m-%d}"
+
+
+class LegalHold(models.Model):
+    """Data a law requires us to keep (accounting, revenue, court orders):
+    erasure and retention stop for the person while a hold is in force."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="legal_holds")
+    reason = models.TextField(_("reason"))
+    legal_reference = models.CharField(_("law or order"), max_length=200)
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"), null=True, blank=True)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    placed_by = staff_user(_("placed by"))
+    lifted_by = staff_user()
+
+    class Meta:
+        verbose_name = _("legal hold")
+        verbose_name_plural = _("legal holds")
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.legal_reference}"
+
+
+class RetentionRule(models.Model):
+    """How long data may be kept (policy clause 7): who it applies to and what
+    happens when the time is up."""
+
+    class Trigger(models.TextChoices):
+        NO_ACTIVITY = "no_activity", _("no activity for")
+        RELATIONSHIP_ENDED = "relationship_ended", _("relationship ended more than")
+        RECORD_AGE = "record_age", _("record older than")
+
+    class Action(models.TextChoices):
+        ANONYMIZE = "anonymize", _("erase the person's data (anonymize what must stay)")
+        DELETE_CATEGORY = "delete_category", _("delete the data category only")
+
+    name_th = models.CharField(_("name (Thai)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    description_th = models.TextField(_("explanation (Thai)"), blank=True)
+    description_en = models.TextField(_("explanation (English)"), blank=True)
+    # Empty: applies to every stage / every category / every purpose.
+    lifecycle_stage = models.CharField(_("lifecycle stage"), max_length=20, blank=True)
+    category = models.CharField(_("data category"), max_length=3, blank=True)
+    purpose = models.ForeignKey(
+        Purpose,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="retention_rules",
+        verbose_name=_("purpose"),
+    )
+    trigger = models.CharField(_("when"), max_length=20, choices=Trigger.choices)
+    months = models.PositiveIntegerField(_("months"))
+    action = models.CharField(_("then"), max_length=20, choices=Action.choices)
+    is_active = models.BooleanField(_("in force"), default=True)
+    updated_by = staff_user()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("retention rule")
+        verbose_name_plural = _("retention rules")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(months__gt=0), name="retention_months_positive")
+        ]
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_th if (get_language() or "th").startswith("th") else self.name_en
+
+
+class RetentionRun(models.Model):
+    """One run of the retention rules, with its counts per rule."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    dry_run = models.BooleanField(_("preview only"), default=False)
+    # {"rule id": {"matched": n, "erased": n, "held": n}}
+    counts = models.JSONField(default=dict, blank=True)
+    triggered_by = staff_user(_("started by"))
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ErasureRecord(models.Model):
+    """Proof that a person's data was erased, without re-identifying them."""
+
+    person_ref = models.PositiveBigIntegerField(_("record number"))
+    masked_name = models.CharField(_("masked name"), max_length=200)
+    request = models.ForeignKey(
+        SubjectRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule = models.ForeignKey(
+        RetentionRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    run = models.ForeignKey(
+        RetentionRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="erasures"
+    )
+    approved_by = staff_user(_("approved by"))
+    performed_at = models.DateTimeField(_("performed at"), db_index=True)
+    # The record stayed (anonymized) or went (deleted).
+    person_kept = models.BooleanField(_("record kept anonymized"))
+    # {"app.model": {"deleted": n, "anonymized": n, "held": n}}
+    tables = models.JSONField(_("tables touched"), default=dict)
+    files_removed = models.PositiveIntegerField(_("files removed"), default=0)
+
+    class Meta:
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure records")
+        ordering = ["-performed_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.person_ref} {self.masked_name}"
