@@ -10,7 +10,9 @@ COMMANDS = {
     "up": "Start Connexion: migrations, demo data on an empty database, first admin, "
     "task worker and web server on http://127.0.0.1:8000.",
     "serve": "Run only the web server (--host, --port).",
-    "worker": "Run only the background task worker (database, or Redis with REDIS_URL).",
+    "worker": "Run only the background task worker (database, or Redis with REDIS_URL); "
+    "it also enqueues the periodic tasks when due.",
+    "scheduler": "Enqueue due periodic tasks (--once for cron, --list to show them).",
     "migrate": "Apply database migrations.",
     "demo": "Load realistic Thai demo data (--people, --organizations, --if-empty).",
     "createadmin": "Create an administrator with a generated password "

@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
 from connexion.ops.models import WorkerHeartbeat
+from connexion.ops.schedule import every
 
 
+@every(timedelta(minutes=1))
 @task(takes_context=True)
 def worker_heartbeat(context: TaskContext) -> str:
     """Proves a worker is taking tasks; /healthz reports the last one."""

@@ -1,8 +1,11 @@
+import threading
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+
+from connexion.ops.schedule import run_forever
 
 
 class Command(BaseCommand):
@@ -15,8 +18,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", action="store_true", help="Run the waiting tasks, then stop."
         )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Do not enqueue periodic tasks from this worker.",
+        )
 
-    def handle(self, *args: Any, batch: bool, **options: Any) -> None:
+    def handle(self, *args: Any, batch: bool, no_scheduler: bool, **options: Any) -> None:
+        if not batch and not no_scheduler:
+            threading.Thread(
+                target=run_forever, args=(threading.Event(),), name="scheduler", daemon=True
+            ).start()
         backend = settings.TASKS["default"]["BACKEND"]
         if backend.startswith("django_tasks_rq"):
             options = {"job_class": "django_tasks_rq.Job", "burst": batch}
