@@ -38,6 +38,7 @@ class Config:
     redis_url: str | None
     email: dict[str, Any] = field(default_factory=dict)
     session_hours: int = 12
+    audit_retention_days: int = 1095
     default_language: str = "th"
 
     @property
@@ -175,5 +176,8 @@ def load_config(env: Mapping[str, str], base_dir: Path) -> Config:
         redis_url=env.get("REDIS_URL", "").strip() or None,
         email=parse_email(env, data_dir),
         session_hours=parse_int("CONNEXION_SESSION_HOURS", env.get("CONNEXION_SESSION_HOURS"), 12),
+        audit_retention_days=parse_int(
+            "CONNEXION_AUDIT_RETENTION_DAYS", env.get("CONNEXION_AUDIT_RETENTION_DAYS"), 1095, 90
+        ),
         default_language=language,
     )

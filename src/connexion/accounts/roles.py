@@ -31,11 +31,17 @@ ROLE_PERMISSIONS = {
         "accounts.access_billing",
         "accounts.manage_staff",
         "people.view_identity_numbers",
+        "audit.view_auditevent",
     ],
     SALES: [*_PEOPLE, "accounts.access_deals", "accounts.access_inbox"],
     SUPPORT: [*_PEOPLE, "accounts.access_inbox"],
     BILLING: [*_PEOPLE, "accounts.access_billing"],
-    PRIVACY_OFFICER: [*_PEOPLE, "accounts.access_privacy", "people.view_identity_numbers"],
+    PRIVACY_OFFICER: [
+        *_PEOPLE,
+        "accounts.access_privacy",
+        "people.view_identity_numbers",
+        "audit.view_auditevent",
+    ],
 }
 
 
@@ -46,7 +52,8 @@ def sync_roles(using: str = "default", **kwargs: Any) -> None:
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
 
-    for label in ("accounts", "people"):
+    labels = {name.split(".")[0] for names in ROLE_PERMISSIONS.values() for name in names}
+    for label in sorted(labels):
         create_permissions(apps.get_app_config(label), verbosity=0, using=using)
 
     for role, permissions in ROLE_PERMISSIONS.items():

@@ -1,6 +1,32 @@
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """The audit log is never changed or deleted by the application."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events are append-only")
+
+    # The two lawful exceptions, each named so that a reader finds every use.
+    def purge_older_than(self, cutoff: datetime) -> int:
+        """The audit log's own retention rule (CONNEXION_AUDIT_RETENTION_DAYS)."""
+        deleted, _by_model = models.QuerySet.delete(self.filter(occurred_at__lt=cutoff))
+        return deleted
+
+    def redact(self, **values: Any) -> int:
+        """Erasure of a data subject (PDPA s.33): personal values in these
+        entries are replaced; the entries themselves stay as proof."""
+        return models.QuerySet.update(self, **values)
 
 
 class AuditEvent(models.Model):
@@ -33,6 +59,10 @@ class AuditEvent(models.Model):
     # {"field": [before, after]} for changes; {"fields": [...]} for reads.
     details = models.JSONField(_("details"), default=dict, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")
@@ -42,3 +72,11 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events are append-only")

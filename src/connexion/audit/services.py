@@ -6,7 +6,15 @@ from typing import Any
 
 from django.db import models
 
+from connexion.audit.context import current_origin
 from connexion.audit.models import AuditEvent
+
+
+def _origin_fields() -> dict[str, Any]:
+    origin = current_origin()
+    if origin is None:  # a command or a background task
+        return {}
+    return {"ip_address": origin.ip_address, "user_agent": origin.user_agent}
 
 
 def _object_ref(obj: models.Model | None) -> tuple[str, str]:
@@ -27,6 +35,7 @@ def _change_event(
         object_type=object_type,
         object_id=object_id,
         details=changes,
+        **_origin_fields(),
     )
 
 
@@ -76,4 +85,5 @@ def record_access(
         object_type=object_type,
         object_id=single,
         details={} if single else {"ids": object_ids},
+        **_origin_fields(),
     )

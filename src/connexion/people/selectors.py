@@ -88,7 +88,7 @@ def mask_passport(number: str) -> str:
 RESTRICTED_HISTORY_FIELDS = {"national_id": mask_thai_id, "passport_number": mask_passport}
 
 
-def _history_rows(events: list[AuditEvent], model: type[Any], viewer: Any) -> None:
+def history_rows(events: list[AuditEvent], model: type[Any], viewer: Any) -> None:
     """Gives each event `rows` of (field label, before, after) to show. The
     history must not give away what the masked fields hide."""
     reveal = can_see_identity_numbers(viewer)
@@ -336,7 +336,7 @@ def person_detail(
             ).select_related("actor")[:100]
         ),
     )
-    _history_rows(detail.history, Person, viewer)
+    history_rows(detail.history, Person, viewer)
     record_access(viewer, "people.detail", "people.person", [str(person.pk)], channel=channel)
     return detail
 
@@ -430,7 +430,7 @@ def organization_detail(
             ).select_related("actor")[:100]
         ),
     )
-    _history_rows(detail.history, Organization, viewer)
+    history_rows(detail.history, Organization, viewer)
     record_access(
         viewer,
         "people.organization_detail",
