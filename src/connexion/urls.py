@@ -15,7 +15,6 @@ urlpatterns = [
     path("people/import/", include("connexion.imports.urls")),
     path("", include("connexion.people.urls")),
     path("account/", include("connexion.accounts.urls")),
-    path("settings/", include("connexion.accounts.staff_urls")),
     path("audit/", include("connexion.audit.urls")),
     path("sales/", include("connexion.sales.urls")),
     path("comms/", include("connexion.comms.urls")),
