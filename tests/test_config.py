@@ -1,3 +1,4 @@
+import base64
 from pathlib import Path
 
 import pytest
@@ -75,9 +76,12 @@ def test_production_with_real_values(tmp_path: Path):
         "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/connexion",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "CONNEXION_DATA_DIR": str(tmp_path),
+        "CONNEXION_MASTER_KEYS": base64.b64encode(b"k" * 32).decode(),
     }
     config = load_config(env, tmp_path)
     assert config.is_production
+    assert config.master_keys == (b"k" * 32,)
+    assert not (tmp_path / "master_key").exists()
     assert config.allowed_hosts == ["crm.example.co.th", "api.example.co.th"]
     assert config.redis_url == "redis://127.0.0.1:6379/0"
     assert not (tmp_path / "secret_key").exists()
@@ -117,3 +121,70 @@ def test_email_goes_to_files_without_a_relay_and_to_smtp_with_one(tmp_path: Path
     )
     assert relay.email["EMAIL_BACKEND"].endswith("smtp.EmailBackend")
     assert relay.email["EMAIL_PORT"] == 25
+
+
+# --- master keys (CONNEXION_MASTER_KEYS) ------------------------------------------
+
+
+def _production(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "CONNEXION_MODE": "production",
+        "SECRET_KEY": "x8Jq" * 12,
+        "ALLOWED_HOSTS": "crm.example.co.th",
+        "CONNEXION_DATA_DIR": str(tmp_path),
+        **extra,
+    }
+
+
+def test_production_refuses_to_start_without_master_keys(tmp_path: Path):
+    with pytest.raises(ConfigError, match="CONNEXION_MASTER_KEYS is not set"):
+        load_config(_production(tmp_path), tmp_path)
+    assert not (tmp_path / "master_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("not base64!", "key 1 is not valid base64"),
+        (base64.b64encode(b"short").decode(), "key 1 is 5 bytes long"),
+        (
+            f"{base64.b64encode(b'a' * 32).decode()},{base64.b64encode(b'a' * 32).decode()}",
+            "lists the same key twice",
+        ),
+        (" , ", "holds no key"),
+    ],
+)
+def test_malformed_master_keys_name_the_variable_and_the_key(tmp_path: Path, raw, reason):
+    with pytest.raises(ConfigError, match=f"CONNEXION_MASTER_KEYS {reason}"):
+        load_config(_production(tmp_path, CONNEXION_MASTER_KEYS=raw), tmp_path)
+
+
+def test_several_master_keys_keep_their_order_newest_first(tmp_path: Path):
+    new, old = b"n" * 32, b"o" * 32
+    raw = f"{base64.b64encode(new).decode()}, {base64.b64encode(old).decode()}"
+    config = load_config(_production(tmp_path, CONNEXION_MASTER_KEYS=raw), tmp_path)
+    assert config.master_keys == (new, old)
+    assert "master_keys=" not in repr(config) and str(new) not in repr(config)
+
+
+def test_local_mode_generates_a_master_key_once_readable_by_its_owner_only(tmp_path: Path):
+    first = load_config({"CONNEXION_DATA_DIR": str(tmp_path)}, Path("/nowhere"))
+    second = load_config({"CONNEXION_DATA_DIR": str(tmp_path)}, Path("/nowhere"))
+    assert len(first.master_keys) == 1 and len(first.master_keys[0]) == 32
+    assert first.master_keys == second.master_keys
+    assert (tmp_path / "master_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_local_mode_keeps_its_own_key_after_configured_ones(tmp_path: Path):
+    local = load_config({"CONNEXION_DATA_DIR": str(tmp_path)}, tmp_path).master_keys[0]
+    configured = b"c" * 32
+    env = {
+        "CONNEXION_DATA_DIR": str(tmp_path),
+        "CONNEXION_MASTER_KEYS": base64.b64encode(configured).decode(),
+    }
+    assert load_config(env, tmp_path).master_keys == (configured, local)
+    fresh = tmp_path / "fresh"
+    assert load_config({**env, "CONNEXION_DATA_DIR": str(fresh)}, tmp_path).master_keys == (
+        configured,
+    )
+    assert not (fresh / "master_key").exists()

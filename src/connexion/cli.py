@@ -17,7 +17,11 @@ COMMANDS = {
     "demo": "Load realistic Thai demo data (--people, --organizations, --if-empty).",
     "createadmin": "Create an administrator with a generated password "
     "(--reset-password for an existing one).",
-    "token": "Create, list or revoke REST API tokens: token create USERNAME.",
+    "token": "Create, list or revoke REST API tokens: token create USERNAME "
+    "[--scope people:read,3.1] [--expires 90d].",
+    "keys": "Master keys of the encrypted file storage: keys generate | status [--verify] "
+    "| rotate (re-wraps every file under the newest key, while Connexion runs) "
+    "| encrypt-existing (files stored before encryption).",
     "compiletranslations": "Compile the Thai/English message catalogues.",
 }
 
@@ -29,9 +33,19 @@ Configuration comes from environment variables:
                        (default: SQLite in the data folder)
   SECRET_KEY           required in production: 32 or more random characters
   ALLOWED_HOSTS        required in production: host names, comma-separated
+  CONNEXION_MASTER_KEYS
+                       required in production: keys that encrypt stored files, base64 of
+                       32 bytes each (`connexion keys generate`), comma-separated, newest
+                       first; keep old keys listed until `connexion keys rotate` has run
+                       (local default: a key generated in the data folder's master_key)
   REDIS_URL            use Redis for background tasks and the cache, e.g. redis://127.0.0.1:6379/0
   EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, DEFAULT_FROM_EMAIL
                        SMTP relay for outgoing mail (default: files in the data folder's outbox)
+  SMS_GATEWAY_URL, SMS_GATEWAY_TOKEN
+                       HTTP gateway for text messages (default: files in the data folder's outbox)
+  CONNEXION_SESSION_HOURS         a staff sign-in ends after this many hours (default 12)
+  CONNEXION_SESSION_IDLE_MINUTES  ... or after this many minutes without activity (default 30)
+  CONNEXION_API_RATE_LIMIT        API calls per minute per token (default 600)
   DEBUG                show error details (never in production)
 """
 

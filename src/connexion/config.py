@@ -6,6 +6,7 @@ functions and so that a bad variable is reported before Django starts.
 
 from __future__ import annotations
 
+import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -38,8 +39,12 @@ class Config:
     redis_url: str | None
     email: dict[str, Any] = field(default_factory=dict)
     session_hours: int = 12
+    session_idle_minutes: int = 30
+    api_rate_limit: int = 600
     audit_retention_days: int = 1095
     default_language: str = "th"
+    # Newest first; kept out of repr so that no log or error page shows them.
+    master_keys: tuple[bytes, ...] = field(default=(), repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -131,6 +136,56 @@ def parse_secret_key(raw: str | None, mode: str, data_dir: Path) -> str:
     return key
 
 
+def _local_master_key(data_dir: Path) -> bytes:
+    """The data folder's own master key, made on first use, readable by its owner only."""
+    from connexion.lib.crypto import decode_master_key, generate_master_key
+
+    key_file = data_dir / "master_key"
+    if not key_file.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            # O_EXCL: two processes starting at once must not write two different keys.
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as stream:
+                stream.write(generate_master_key() + "\n")
+    try:
+        return decode_master_key(key_file.read_text())
+    except ValueError as exc:
+        raise ConfigError(f"The master key file {key_file} is damaged: {exc}") from None
+
+
+def parse_master_keys(raw: str | None, mode: str, data_dir: Path) -> tuple[bytes, ...]:
+    """CONNEXION_MASTER_KEYS: base64 keys of 32 bytes, comma-separated, newest first.
+    They encrypt every stored file (identity documents, evidence, exports)."""
+    from connexion.lib.crypto import decode_master_keys
+
+    text = (raw or "").strip()
+    keys: tuple[bytes, ...] = ()
+    if text:
+        try:
+            keys = decode_master_keys(text)
+        except ValueError as exc:
+            raise ConfigError(f"CONNEXION_MASTER_KEYS {exc}") from None
+    if mode == PRODUCTION:
+        if not keys:
+            raise ConfigError(
+                "CONNEXION_MASTER_KEYS is not set. In production Connexion needs at least "
+                "one master key to encrypt stored files: set CONNEXION_MASTER_KEYS to the "
+                "output of `connexion keys generate` and keep a copy somewhere safe (files "
+                "cannot be read without it)."
+            )
+        return keys
+    # Local mode: the data folder's key, after the configured ones, so that files
+    # written before a key was configured stay readable (`keys rotate` moves them).
+    if keys and not (data_dir / "master_key").exists():
+        return keys
+    local = _local_master_key(data_dir)
+    return keys if local in keys else (*keys, local)
+
+
 def parse_email(env: Mapping[str, str], data_dir: Path) -> dict[str, Any]:
     host = env.get("EMAIL_HOST", "").strip()
     if not host:
@@ -176,8 +231,15 @@ def load_config(env: Mapping[str, str], base_dir: Path) -> Config:
         redis_url=env.get("REDIS_URL", "").strip() or None,
         email=parse_email(env, data_dir),
         session_hours=parse_int("CONNEXION_SESSION_HOURS", env.get("CONNEXION_SESSION_HOURS"), 12),
+        session_idle_minutes=parse_int(
+            "CONNEXION_SESSION_IDLE_MINUTES", env.get("CONNEXION_SESSION_IDLE_MINUTES"), 30
+        ),
+        api_rate_limit=parse_int(
+            "CONNEXION_API_RATE_LIMIT", env.get("CONNEXION_API_RATE_LIMIT"), 600
+        ),
         audit_retention_days=parse_int(
             "CONNEXION_AUDIT_RETENTION_DAYS", env.get("CONNEXION_AUDIT_RETENTION_DAYS"), 1095, 90
         ),
         default_language=language,
+        master_keys=parse_master_keys(env.get("CONNEXION_MASTER_KEYS"), mode, data_dir),
     )

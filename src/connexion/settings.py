@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "connexion.imports",
     "connexion.sales",
     "connexion.comms",
+    "connexion.documents",
+    "connexion.portal",
     "connexion.api",
     "connexion.ui",
     "connexion.ops",
@@ -55,6 +57,7 @@ MIDDLEWARE = [
     "connexion.audit.context.AuditOriginMiddleware",
     "connexion.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "connexion.accounts.middleware.SessionSecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "connexion.ui.security.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -91,20 +94,25 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# NIST SP 800-63B: length, a breach list, nothing like the account; no
+# composition rules (see accounts.passwords).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "connexion.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "connexion.accounts.passwords.MaximumLengthValidator"},
+    {"NAME": "connexion.accounts.passwords.BreachedPasswordValidator"},
+    {"NAME": "connexion.accounts.passwords.SimilarToAccountValidator"},
 ]
 # Repeated failed sign-ins lock the username and the address for a while.
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_MINUTES = 15
 
 SESSION_COOKIE_AGE = CONFIG.session_hours * 3600
+# Signed out after this long without a request, and after SESSION_COOKIE_AGE
+# in any case (accounts.middleware.SessionSecurityMiddleware).
+SESSION_IDLE_SECONDS = CONFIG.session_idle_minutes * 60
+# Calls per minute one API token may make (api.services.check_rate_limit).
+API_RATE_LIMIT_PER_MINUTE = CONFIG.api_rate_limit
+API_RATE_LIMIT_CACHE = "default"
 AUDIT_RETENTION_DAYS = CONFIG.audit_retention_days
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -138,9 +146,19 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
+# Every uploaded or generated file is encrypted at rest (connexion.lib.storage);
+# static files are public and stay as they are.
+CONNEXION_MASTER_KEYS = CONFIG.master_keys
+STORAGES = {
+    "default": {"BACKEND": "connexion.lib.storage.EncryptedFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 globals().update(CONFIG.email)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Connexion CRM <no-reply@localhost>")
+# Text messages (connexion.lib.sms): files in the outbox unless a gateway is set.
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 
 if CONFIG.redis_url:
     CACHES = {

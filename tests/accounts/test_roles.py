@@ -59,33 +59,3 @@ def test_unknown_role_is_refused_and_nothing_changes(make_user):
     with pytest.raises(UnknownRoleError, match="superhero"):
         set_roles(user, ["sales", "superhero"])
     assert list(user.groups.values_list("name", flat=True)) == ["sales"]
-
-
-def test_admin_assigns_roles_in_settings(client, admin_user, make_user):
-    user = make_user("malee", roles=("sales",))
-    client.force_login(admin_user)
-    response = client.post(f"/settings/staff/{user.pk}/roles/", {"roles": ["billing", "support"]})
-    assert response.status_code == 302
-    assert sorted(user.groups.values_list("name", flat=True)) == ["billing", "support"]
-
-
-def test_admin_creates_a_staff_user_with_a_generated_password(client, admin_user):
-    client.force_login(admin_user)
-    response = client.post(
-        "/settings/",
-        {"username": "newsales", "email": "new@example.co.th", "roles": ["sales"]},
-        follow=True,
-    )
-    assert response.status_code == 200
-    new_user = type(admin_user).objects.get(username="newsales")
-    assert list(new_user.groups.values_list("name", flat=True)) == ["sales"]
-    message = next(iter(response.context["messages"])).message
-    password = message.rsplit(" ", 1)[1]
-    assert new_user.check_password(password)
-
-
-def test_non_admin_cannot_reach_settings_or_assign_roles(signed_in, admin_user):
-    assert signed_in.get("/settings/").status_code == 403
-    response = signed_in.post(f"/settings/staff/{admin_user.pk}/roles/", {"roles": []})
-    assert response.status_code == 403
-    assert admin_user.groups.filter(name="admin").exists()

@@ -18,11 +18,11 @@ from connexion.privacy.models import (
     ConsentEvent,
     Disclosure,
     Objection,
-    PartnerProduct,
     PrivacyNotice,
     Purpose,
     Restriction,
 )
+from connexion.sales import services as sales
 
 pytestmark = pytest.mark.django_db
 
@@ -513,7 +513,9 @@ def test_a_disclosure_without_a_basis_is_refused_with_the_reasons_and_kept_on_re
 
 
 def test_partner_and_legal_disclosures(api, person, partner):
-    product = PartnerProduct.objects.create(partner=partner, name_th="ประกัน", name_en="Insurance")
+    product = sales.create_product(
+        None, code="INS", partner=partner, name_th="ประกัน", name_en="Insurance", price=0
+    )
     path = f"/persons/{person.pk}/disclosures"
     body = {
         "basis": "partner",
@@ -525,7 +527,7 @@ def test_partner_and_legal_disclosures(api, person, partner):
     }
     errors = errors_of(api.post(path, body))
     assert set(errors) == {"product_id"} and "policy 6.2" in errors["product_id"]
-    privacy.record_product_interest(None, person, product, "interested")
+    sales.record_product_interest(None, person, product, "interested")
     response = api.post(path, body)
     assert response.status_code == 201, response.content
     disclosure = response.json()

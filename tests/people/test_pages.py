@@ -135,6 +135,32 @@ def test_create_a_person_through_the_form(sales):
     assert sorted(person.tags.values_list("name", flat=True)) == ["vip", "งานแฟร์"]
 
 
+def test_the_partner_of_a_source_is_looked_up_among_partners_only(sales, source):
+    partner = create_organization(None, source=source, kind="partner", name_th="บริษัทพันธมิตรจำกัด")
+    customer = create_organization(None, source=source, kind="customer", name_th="บริษัทลูกค้าจำกัด")
+    # Never a <select> of every organization: at scale the page would not load.
+    form_page = sales.get("/people/new/").content.decode()
+    assert '<select name="source_partner"' not in form_page
+    options = sales.get(
+        "/organizations/lookup/",
+        {"field": "source_partner", "source_partner": "บริษัท", "kind": "partner"},
+    ).content.decode()
+    assert "บริษัทพันธมิตรจำกัด" in options and "บริษัทลูกค้าจำกัด" not in options
+
+    fields = {
+        **SOURCE_FIELDS,
+        "source_kind": "partner",
+        "first_name_th": "มาลี",
+        "lifecycle_stage": "prospect",
+        "source_agreement_reference": "DPA-2569-7",
+    }
+    refused = sales.post("/people/new/", {**fields, "source_partner": f"#{customer.pk}"})
+    assert "source_partner" in refused.context["form"].errors
+    created = sales.post("/people/new/", {**fields, "source_partner": f"#{partner.pk} {partner}"})
+    assert created.status_code == 302, created.context["form"].errors
+    assert Person.objects.get(first_name_th="มาลี").source.partner == partner
+
+
 def test_form_errors_name_the_field_in_thai(client, make_user):
     client.force_login(make_user("th", roles=("privacy_officer",), language="th"))
     response = client.post(

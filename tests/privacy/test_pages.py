@@ -20,9 +20,7 @@ from connexion.privacy.models import (
     ConsentEvent,
     Disclosure,
     Objection,
-    PartnerProduct,
     PrivacyNotice,
-    ProductInterest,
     Purpose,
     Restriction,
 )
@@ -34,6 +32,8 @@ from connexion.privacy.services import (
     restrict,
     withdraw_consent,
 )
+from connexion.sales.models import ProductInterest
+from connexion.sales.services import create_product
 
 pytestmark = pytest.mark.django_db
 WORDING = "ยินยอมรับข่าวสารทางอีเมล"
@@ -366,8 +366,9 @@ def partner(person):
 
 @pytest.fixture
 def product(partner):
-    # No service manages joint products yet: the test makes one directly.
-    return PartnerProduct.objects.create(partner=partner, name_th="ประกันภัย", name_en="Insurance")
+    return create_product(
+        None, code="INS", partner=partner, name_th="ประกันภัย", name_en="Insurance", price=0
+    )
 
 
 def test_a_disclosure_without_basis_is_refused_with_the_reasons_next_to_the_fields(
@@ -423,7 +424,7 @@ def test_a_partner_disclosure_is_allowed_after_an_interest(officer, person, part
     consent = officer.get("/data-protection/disclosures/?basis=consent").context["page"]
     assert list(consent.object_list) == []
     panel = panel_of(officer.get(f"/people/{person.pk}/").content.decode())
-    assert "บริษัท พันธมิตร จำกัด" in panel and "ประกันภัย" in panel
+    assert "บริษัท พันธมิตร จำกัด" in panel and "Insurance" in panel
 
 
 def test_the_disclosure_form_starts_from_the_person_of_the_panel(officer, person):

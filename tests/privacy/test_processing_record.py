@@ -174,6 +174,53 @@ def test_a_rejected_objection_is_recorded_with_its_reason(
     assert record.rejection_ids == [objection.pk]
 
 
+def test_a_refused_data_subject_request_is_recorded_with_its_lawful_reason(officer_en, make_user):
+    from connexion.privacy.requests import reject_request
+    from tests.privacy.request_support import open_by_api
+
+    staff = make_user("dpo", roles=("privacy_officer",))
+    refused = open_by_api(staff, kind="erasure")
+    reject_request(staff, refused, reason="ต้องเก็บไว้ตามประมวลรัษฎากร มาตรา 87/3")
+    open_by_api(staff, kind="access", email="other@example.co.th")  # still open: not listed
+
+    record = build_record("en")
+    assert [(r.reference, r.kind, r.reason) for r in record.refused_requests] == [
+        (refused.reference, "erasure or anonymization", "ต้องเก็บไว้ตามประมวลรัษฎากร มาตรา 87/3")
+    ]
+    html = officer_en.get(URL).content.decode()
+    assert refused.reference in html and "มาตรา 87/3" in html
+    workbook = load_workbook(io.BytesIO(officer_en.get(XLSX_URL).content))
+    rows = list(workbook["Refused requests"].iter_rows(values_only=True))
+    assert rows[1][:2] == (refused.reference, "erasure or anonymization")
+    # Showing the reasons is a read of data about people: logged with the request ids.
+    assert AuditEvent.objects.filter(
+        object_type="privacy.subjectrequest",
+        object_id=str(refused.pk),
+        action="privacy.record_of_processing.page",
+    ).exists()
+
+
+def test_the_controller_and_its_dpo_come_from_the_privacy_contact(officer_en):
+    from connexion.portal.services import save_privacy_contact
+
+    html = officer_en.get(URL).content.decode()
+    assert "privacy contact are not set yet" in html
+    save_privacy_contact(
+        None,
+        controller_name_th="บริษัท คอนเน็กซ์ จำกัด",
+        controller_name_en="Connex Co., Ltd.",
+        dpo_name="สมชาย รักษ์ข้อมูล",
+        email="dpo@connex.co.th",
+    )
+    html = officer_en.get(URL).content.decode()
+    assert "Connex Co., Ltd." in html and "dpo@connex.co.th" in html
+    assert build_record("th").controller.name == "บริษัท คอนเน็กซ์ จำกัด"
+    workbook = load_workbook(io.BytesIO(officer_en.get(XLSX_URL).content))
+    rows = list(workbook["Controller"].iter_rows(values_only=True))
+    assert rows[0] == ("Controller", "Connex Co., Ltd.")
+    assert rows[1] == ("Data protection officer", "สมชาย รักษ์ข้อมูล")
+
+
 def test_disclosures_are_counted_per_basis_over_the_last_12_months(person, marketing):
     now = timezone.now()
     for days_ago in (3, 40):
@@ -367,8 +414,10 @@ def test_the_xlsx_has_a_sheet_per_section_with_thai_text(officer, person, produc
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     workbook = load_workbook(io.BytesIO(response.content))
-    assert len(workbook.sheetnames) == 4
-    purposes, objections, disclosures, breaches = (workbook[name] for name in workbook.sheetnames)
+    assert len(workbook.sheetnames) == 6
+    purposes, objections, disclosures, breaches, _refused, _controller = (
+        workbook[name] for name in workbook.sheetnames
+    )
 
     def cells(sheet):
         return [value for row in sheet.iter_rows(values_only=True) for value in row if value]
@@ -384,7 +433,14 @@ def test_the_xlsx_has_a_sheet_per_section_with_thai_text(officer, person, produc
 
 def test_the_xlsx_in_english(officer_en):
     workbook = load_workbook(io.BytesIO(officer_en.get(XLSX_URL).content))
-    assert workbook.sheetnames == ["Purposes", "Objections", "Disclosures", "Breaches"]
+    assert workbook.sheetnames == [
+        "Purposes",
+        "Objections",
+        "Disclosures",
+        "Breaches",
+        "Refused requests",
+        "Controller",
+    ]
     names = [row[2] for row in workbook["Purposes"].iter_rows(min_row=2, values_only=True)]
     assert "Billing, only as authorized" in names
 

@@ -13,12 +13,10 @@ from connexion.privacy.models import (
     Breach,
     ConsentEvent,
     Disclosure,
-    PartnerProduct,
     PrivacyNotice,
     Restriction,
 )
 from connexion.privacy.services import (
-    add_partner_product,
     close_breach,
     give_consent,
     publish_notice,
@@ -26,11 +24,11 @@ from connexion.privacy.services import (
     record_breach_notification,
     record_disclosure,
     record_objection,
-    record_product_interest,
     restrict,
     withdraw_consent,
     wording_hash,
 )
+from connexion.sales.services import create_product, record_product_interest
 
 pytestmark = pytest.mark.django_db
 WORDING = "ยินยอมรับข่าวสารทางอีเมล"
@@ -142,7 +140,9 @@ def partner(person):
 
 
 def test_partner_disclosure_needs_an_interest_in_that_partners_product(person, partner):
-    product = PartnerProduct.objects.create(partner=partner, name_th="ประกัน", name_en="Insurance")
+    product = create_product(
+        None, code="INS", partner=partner, name_th="ประกัน", name_en="Insurance", price=0
+    )
     arguments = dict(
         basis="partner",
         recipient=partner,
@@ -301,9 +301,11 @@ def test_joint_products_only_for_partners(person, partner):
         None, source=new_source(None, kind="direct", channel="email"), name_th="บริษัท ข จำกัด"
     )
     with pytest.raises(ValidationError) as excinfo:
-        add_partner_product(None, customer, name_th="", name_en="")
+        create_product(None, code="J1", partner=customer, name_th="", name_en="", price=0)
     assert fields_of(excinfo) == {"partner", "name_th"}
-    product = add_partner_product(None, partner, name_th="บริการคลาวด์", name_en="Cloud")
+    product = create_product(
+        None, code="J1", partner=partner, name_th="บริการคลาวด์", name_en="Cloud", price=0
+    )
     assert product.partner == partner
 
 
@@ -311,8 +313,9 @@ def test_partners_page_adds_a_joint_product(client, make_user, partner):
     client.force_login(make_user("dpo", roles=("privacy_officer",), language="en"))
     response = client.post(
         "/data-protection/partners/",
-        {"partner": partner.pk, "name_th": "ประกัน", "name_en": "Insurance"},
+        {"partner": partner.pk, "code": "INS", "name_th": "ประกัน", "name_en": "Insurance"},
     )
     assert response.status_code == 302
-    assert "ประกัน" in client.get("/data-protection/partners/").content.decode()
+    # Catalog names follow the interface language (English here).
+    assert "Insurance" in client.get("/data-protection/partners/").content.decode()
     assert client.post("/data-protection/partners/", {"partner": partner.pk}).status_code == 422

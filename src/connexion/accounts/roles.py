@@ -20,17 +20,28 @@ ROLE_LABELS = {
     PRIVACY_OFFICER: _("Privacy officer"),
 }
 ROLE_CODES = tuple(ROLE_LABELS)
+# Roles that see everything, or manage staff: a stolen password alone must not
+# open them (two-step sign-in, accounts.mfa).
+MFA_REQUIRED_ROLES = (ADMIN, PRIVACY_OFFICER)
 
 _PEOPLE = ["accounts.access_people"]
+# Category 3.3 identity documents (ID cards, passports, powers of attorney).
+_IDENTITY_DOCUMENTS = [
+    "documents.view_identitydocument",
+    "documents.add_identitydocument",
+    "documents.delete_identitydocument",
+]
 ROLE_PERMISSIONS = {
     ADMIN: [
         *_PEOPLE,
         "accounts.access_deals",
+        "sales.manage_pipelines",
         "accounts.access_inbox",
         "accounts.access_privacy",
         "accounts.access_billing",
         "accounts.manage_staff",
         "people.view_identity_numbers",
+        *_IDENTITY_DOCUMENTS,
         "audit.view_auditevent",
     ],
     SALES: [*_PEOPLE, "accounts.access_deals", "accounts.access_inbox"],
@@ -40,6 +51,8 @@ ROLE_PERMISSIONS = {
         *_PEOPLE,
         "accounts.access_privacy",
         "people.view_identity_numbers",
+        *_IDENTITY_DOCUMENTS,
+        "privacy.erase_person",  # irreversible: this role only, not even admin
         "audit.view_auditevent",
     ],
 }

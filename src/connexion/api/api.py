@@ -4,9 +4,18 @@ from ninja import NinjaAPI
 from connexion.accounts.models import User
 from connexion.accounts.services import update_profile
 from connexion.api import errors
+from connexion.api.activities import activities_router, notes_router, tasks_router
 from connexion.api.auth import BearerToken
 from connexion.api.people import organizations_router, persons_router
 from connexion.api.privacy import privacy_router
+from connexion.api.requests import requests_router
+from connexion.api.sales import (
+    deals_router,
+    interests_router,
+    leads_router,
+    pipelines_router,
+    products_router,
+)
 from connexion.api.schemas import ErrorOut, MeOut, MeUpdate, ValidationErrorOut
 
 api = NinjaAPI(
@@ -14,7 +23,11 @@ api = NinjaAPI(
     version="1",
     description=(
         "REST API of Connexion CRM. Authenticate with `Authorization: Bearer <token>`; "
-        "create a token with `connexion token create USERNAME`."
+        "create a token on your account page (API tokens) or with `connexion token create "
+        "USERNAME [--scope people:read,3.1] [--expires 90d]`. A token reaches only the areas "
+        "(read or write) and data categories of its scopes (else 403), never more than its "
+        "user may; an expired or revoked token gets 401; over the per-token rate limit, 429 "
+        "with Retry-After."
     ),
     auth=BearerToken(),
     urls_namespace="api",
@@ -23,6 +36,15 @@ errors.install(api)
 api.add_router("/persons", persons_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("", privacy_router)
+api.add_router("/pipelines", pipelines_router)
+api.add_router("/products", products_router)
+api.add_router("/leads", leads_router)
+api.add_router("/deals", deals_router)
+api.add_router("/interests", interests_router)
+api.add_router("/requests", requests_router)
+api.add_router("/activities", activities_router)
+api.add_router("/tasks", tasks_router)
+api.add_router("/notes", notes_router)
 
 
 def _me(user: User) -> MeOut:

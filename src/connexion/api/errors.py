@@ -82,4 +82,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+        response = api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+        # A rate limit (api.auth.RateLimitedError) says when to come back, in seconds.
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response

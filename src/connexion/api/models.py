@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from connexion.api.scopes import all_scopes
 
 
 class ApiToken(models.Model):
@@ -17,6 +20,9 @@ class ApiToken(models.Model):
     # The public part of the token, to find the row without scanning hashes.
     prefix = models.CharField(_("prefix"), max_length=12, unique=True)
     secret_hash = models.CharField(_("secret hash"), max_length=64)
+    # See api.scopes; tokens made before scopes existed keep their full access.
+    scopes = models.JSONField(_("scopes"), default=all_scopes)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
@@ -28,3 +34,11 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix} ({self.user})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired

@@ -25,6 +25,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 
 from connexion.accounts.models import User
+from connexion.api.auth import BearerToken
 from connexion.api.people_schemas import (
     AddressAdd,
     AddressIn,
@@ -99,8 +100,9 @@ OrganizationContactKindPath = Annotated[
     OrganizationContactKind, Path(description="Kind of contact point.")
 ]
 
-persons_router = Router(tags=["persons"])
-organizations_router = Router(tags=["organizations"])
+# Token scope: area "people" (read for GET, write otherwise; categories 3.1, 3.2, 3.4).
+persons_router = Router(tags=["persons"], auth=BearerToken("people"))
+organizations_router = Router(tags=["organizations"], auth=BearerToken("people"))
 
 
 def _answers(status: int, schema: Any, *errors: int) -> dict[int, Any]:

@@ -25,6 +25,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 
 from connexion.accounts.models import User
+from connexion.api.auth import BearerToken
 from connexion.api.people import API, CONTACT_MODELS, PEOPLE_PERMISSION, PersonId
 from connexion.api.people_schemas import ErrorDetailOut, FieldErrorsOut
 from connexion.api.privacy_schemas import (
@@ -57,11 +58,11 @@ from connexion.privacy.models import (
     ConsentEvent,
     Disclosure,
     Objection,
-    PartnerProduct,
     PrivacyNotice,
     Purpose,
     Restriction,
 )
+from connexion.sales.models import Product
 
 PRIVACY_PERMISSION = "accounts.access_privacy"
 
@@ -69,7 +70,8 @@ PurposeCode = Annotated[str, Path(description="Code of the purpose (e.g. `direct
 RestrictionId = Annotated[int, Path(description="ID of the restriction.")]
 ObjectionId = Annotated[int, Path(description="ID of the objection.")]
 
-privacy_router = Router(tags=["privacy"])
+# Token scope: area "privacy" (read for GET, write otherwise; categories 3.5, 3.7).
+privacy_router = Router(tags=["privacy"], auth=BearerToken("privacy"))
 
 
 def _answers(status: int, schema: Any, *errors: int) -> dict[int, Any]:
@@ -629,7 +631,7 @@ def add_disclosure(
             errors["purpose"] = [_("No purpose has the code %(code)s.") % {"code": payload.purpose}]
     product = None
     if payload.product_id is not None:
-        product = PartnerProduct.objects.filter(pk=payload.product_id).first()
+        product = Product.objects.filter(pk=payload.product_id, partner__isnull=False).first()
         if product is None:
             errors["product_id"] = [_("No joint product has this ID.")]
     if errors:

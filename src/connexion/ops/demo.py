@@ -24,16 +24,17 @@ from connexion.people.services import (
     create_person,
     create_source,
 )
-from connexion.privacy.models import PartnerProduct, Purpose
+from connexion.privacy.models import Purpose
 from connexion.privacy.services import (
     give_consent,
     record_breach,
     record_disclosure,
     record_objection,
-    record_product_interest,
     restrict,
     withdraw_consent,
 )
+from connexion.sales.demo import load_sales_demo
+from connexion.sales.services import create_product, record_product_interest
 
 FEMALE_NAMES = [
     ("สมศรี", "Somsri"),
@@ -278,6 +279,8 @@ def load_demo_data(*, people: int = 120, organizations: int = 10, seed: int = 25
         )
         created_people.append(person)
     _load_privacy_demo(rng, created_people, created_organizations)
+    load_sales_demo(rng, created_people, created_organizations)
+    _load_activity_demo(rng, created_people)
     return DemoSummary(people=people, organizations=organizations)
 
 
@@ -320,11 +323,17 @@ def _load_privacy_demo(
     )
     partners = [o for o in organizations if o.kind == Organization.Kind.PARTNER]
     if partners:
-        product = PartnerProduct.objects.create(
-            partner=partners[0], name_th="ประกันภัยไซเบอร์", name_en="Cyber insurance"
+        product = create_product(
+            None,
+            code="INS-CYBER",
+            partner=partners[0],
+            name_th="ประกันภัยไซเบอร์",
+            name_en="Cyber insurance",
+            price=350_000,
+            channel=channel,
         )
         for person in rng.sample(people, min(5, len(people))):
-            record_product_interest(None, person, product, "interested", audit_channel=channel)
+            record_product_interest(None, person, product, "interested", channel=channel)
             record_disclosure(
                 None,
                 person,
@@ -348,3 +357,63 @@ def _load_privacy_demo(
         risk_reasoning="มีข้อมูลยอดชำระเงิน แต่ผู้รับยืนยันว่าลบแล้ว",
         audit_channel=channel,
     )
+
+
+ACTIVITY_SUBJECTS = [
+    ("call", "สอบถามราคาแพ็กเกจ", "ส่งใบเสนอราคา"),
+    ("meeting", "นำเสนอระบบที่สำนักงานลูกค้า", "สนใจ ขอทดลองใช้"),
+    ("email", "ส่งเอกสารประกอบการขาย", ""),
+    ("chat", "ตอบคำถามทาง LINE", "นัดโทรกลับ"),
+    ("visit", "เยี่ยมลูกค้าประจำไตรมาส", "พอใจบริการ"),
+    ("note", "สรุปความต้องการ", ""),
+]
+TASK_TITLES = ["โทรติดตามใบเสนอราคา", "ส่งสัญญาให้ลงนาม", "นัดสาธิตระบบ", "ต่ออายุบริการ"]
+
+
+def _load_activity_demo(rng: random.Random, people: list[Person]) -> None:
+    """Activities, tasks (some overdue, some with reminders) and notes, so that
+    the timelines, "my tasks" and the dashboards have something to show."""
+    from connexion.accounts.models import User
+    from connexion.sales import activities
+
+    if not people:
+        return
+    channel = AuditEvent.Channel.COMMAND
+    staff = User.objects.filter(is_active=True).order_by("id").first()
+    now = timezone.now()
+    for person in rng.sample(people, min(40, len(people))):
+        for _ in range(rng.randrange(1, 4)):
+            kind, subject, outcome = rng.choice(ACTIVITY_SUBJECTS)
+            activities.log_activity(
+                None,
+                kind=kind,
+                subject=subject,
+                outcome=outcome,
+                occurred_at=now - timedelta(days=rng.randrange(0, 60), minutes=rng.randrange(600)),
+                duration_minutes=rng.choice([None, 5, 15, 30, 60]),
+                person=person,
+                audit_channel=channel,
+            )
+    for index, person in enumerate(rng.sample(people, min(15, len(people)))):
+        due = now + timedelta(days=rng.randrange(-3, 10), hours=rng.randrange(8))
+        remind = due - timedelta(hours=1)
+        task = activities.create_task(
+            None,
+            title=rng.choice(TASK_TITLES),
+            person=person,
+            assignee=staff,
+            priority=rng.choice(["low", "normal", "normal", "high"]),
+            due_at=due,
+            remind_at=remind if staff and remind > now else None,
+            audit_channel=channel,
+        )
+        if index % 5 == 4:
+            activities.set_task_done(None, task, True, audit_channel=channel)
+    for person in rng.sample(people, min(20, len(people))):
+        activities.add_note(
+            None,
+            body="<p>ลูกค้าสนใจ <strong>แพ็กเกจรายปี</strong></p><ul><li>ต้องการใบกำกับภาษี</li>"
+            "<li>ติดต่อช่วงบ่ายสะดวกที่สุด</li></ul>",
+            person=person,
+            audit_channel=channel,
+        )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
@@ -28,9 +29,10 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class LookupWidget(forms.TextInput):
     """A text box that suggests records as you type (htmx) and submits `#id`."""
 
-    def __init__(self, url: str, **kwargs: Any) -> None:
+    def __init__(self, url: str, kind: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.url = url
+        self.kind = kind
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         attrs = {
@@ -40,7 +42,7 @@ class LookupWidget(forms.TextInput):
             "hx-get": str(self.url),
             "hx-trigger": "input changed delay:250ms",
             "hx-target": f"#{name}-options",
-            "hx-vals": '{"field": "' + name + '"}',
+            "hx-vals": json.dumps({"field": name, **({"kind": self.kind} if self.kind else {})}),
         }
         if isinstance(value, Person | Organization):
             value = f"#{value.pk} {value}"
@@ -57,17 +59,23 @@ class LookupWidget(forms.TextInput):
 
 
 class LookupField(forms.CharField):
-    def __init__(self, model: type[Person] | type[Organization], url: str, **kwargs: Any):
+    def __init__(
+        self, model: type[Person] | type[Organization], url: str, kind: str = "", **kwargs: Any
+    ):
         self.model = model
+        # Organizations of this kind only (e.g. partners); a lookup, never a <select>
+        # of every record: there may be a hundred thousand of them.
+        self.kind = kind
         kwargs.setdefault("required", False)
-        super().__init__(widget=LookupWidget(url), **kwargs)
+        super().__init__(widget=LookupWidget(url, kind), **kwargs)
 
     def clean(self, value: Any) -> Any:
         text = (super().clean(value) or "").strip()
         if not text:
             return None
         digits = text.lstrip("#").split(" ", 1)[0]
-        record = self.model.objects.filter(pk=int(digits)).first() if digits.isdigit() else None
+        records = self.model.objects.filter(kind=self.kind) if self.kind else self.model.objects
+        record = records.filter(pk=int(digits)).first() if digits.isdigit() else None
         if record is None:
             raise forms.ValidationError(_("Choose a record from the suggestions."))
         return record
@@ -91,10 +99,11 @@ class SourceForm(forms.Form):
     source_related_person = LookupField(
         Person, reverse_lazy("people:lookup_person"), label=_("Given by (person)")
     )
-    source_partner = forms.ModelChoiceField(
+    source_partner = LookupField(
+        Organization,
+        reverse_lazy("people:lookup_organization"),
+        kind=Organization.Kind.PARTNER,
         label=_("Partner"),
-        queryset=Organization.objects.filter(kind=Organization.Kind.PARTNER),
-        required=False,
     )
     source_agreement_reference = forms.CharField(
         label=_("Agreement reference"), max_length=100, required=False

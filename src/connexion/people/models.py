@@ -519,6 +519,7 @@ class SavedView(models.Model):
     class ListName(models.TextChoices):
         PEOPLE = "people", _("people")
         ORGANIZATIONS = "organizations", _("organizations")
+        DEALS = "deals", _("deals")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views"

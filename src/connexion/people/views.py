@@ -360,7 +360,13 @@ def lookup_person(request: HttpRequest) -> HttpResponse:
 @people_access
 def lookup_organization(request: HttpRequest) -> HttpResponse:
     field = request.GET.get("field", "")
-    page = organizations_page(request.user, query=request.GET.get(field, "")[:100], page_size=10)
+    kind = request.GET.get("kind", "")
+    page = organizations_page(
+        request.user,
+        query=request.GET.get(field, "")[:100],
+        kind=kind if kind in Organization.Kind.values else "",
+        page_size=10,
+    )
     options = [
         (f"#{organization.pk} {organization}", organization.name_en) for organization in page.items
     ]

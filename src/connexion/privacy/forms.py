@@ -22,13 +22,13 @@ from connexion.privacy.models import (
     Breach,
     ConsentEvent,
     Disclosure,
-    PartnerProduct,
     PrivacyNotice,
-    ProductInterest,
     Purpose,
     Restriction,
 )
 from connexion.privacy.registry import Category
+from connexion.sales.forms import AmountField
+from connexion.sales.models import Product, ProductInterest
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 CHECKBOXES = forms.CheckboxSelectMultiple
@@ -210,7 +210,7 @@ class DisclosureForm(forms.Form):
     )
     product = forms.ModelChoiceField(
         label=_("Joint product"),
-        queryset=PartnerProduct.objects.select_related("partner"),
+        queryset=Product.objects.filter(partner__isnull=False).select_related("partner"),
         required=False,
         help_text=_("For a disclosure to a partner."),
     )
@@ -274,7 +274,9 @@ class DisclosureForm(forms.Form):
 class ProductInterestForm(forms.Form):
     product = forms.ModelChoiceField(
         label=_("Joint product"),
-        queryset=PartnerProduct.objects.filter(is_active=True).select_related("partner"),
+        queryset=Product.objects.filter(is_active=True, partner__isnull=False).select_related(
+            "partner"
+        ),
     )
     kind = forms.ChoiceField(label=_("The person"), choices=ProductInterest.Kind.choices)
 
@@ -455,5 +457,8 @@ class PartnerProductForm(forms.Form):
     partner = forms.ModelChoiceField(
         label=_("Partner"), queryset=Organization.objects.filter(kind=Organization.Kind.PARTNER)
     )
+    code = forms.CharField(label=_("Code"), max_length=40)
     name_th = forms.CharField(label=_("Name (Thai)"), max_length=200, required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    # Joint products are entries of the one catalog (sales.Product).
+    price = AmountField(label=_("Price (THB)"), required=False)

@@ -213,52 +213,6 @@ class Objection(models.Model):
         return f"{self.person_id} {self.purpose_id} {self.status}"
 
 
-class PartnerProduct(models.Model):
-    """A product or service a partner offers jointly with us (policy 6.2)."""
-
-    partner = models.ForeignKey(
-        Organization,
-        on_delete=models.CASCADE,
-        related_name="joint_products",
-        limit_choices_to={"kind": Organization.Kind.PARTNER},
-        verbose_name=_("partner"),
-    )
-    name_th = models.CharField(_("name (Thai)"), max_length=200)
-    name_en = models.CharField(_("name (English)"), max_length=200)
-    is_active = models.BooleanField(_("offered"), default=True)
-
-    class Meta:
-        verbose_name = _("joint product")
-        verbose_name_plural = _("joint products")
-        ordering = ["partner_id", "name_en"]
-
-    def __str__(self) -> str:
-        return self.name_th or self.name_en
-
-
-class ProductInterest(models.Model):
-    """A person bought or showed interest in a joint product: the only ground
-    for disclosing their data to that partner (policy 6.2)."""
-
-    class Kind(models.TextChoices):
-        INTERESTED = "interested", _("showed interest")
-        BOUGHT = "bought", _("bought")
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="product_interests")
-    product = models.ForeignKey(PartnerProduct, on_delete=models.PROTECT, related_name="interests")
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    since = models.DateTimeField(_("since"))
-    recorded_by = staff_user()
-
-    class Meta:
-        verbose_name = _("product interest")
-        verbose_name_plural = _("product interests")
-        ordering = ["-since"]
-
-    def __str__(self) -> str:
-        return f"{self.person_id} {self.product_id} {self.kind}"
-
-
 class Disclosure(models.Model):
     """A disclosure of personal data to an outside party (policy 6.1-6.3)."""
 
@@ -288,8 +242,9 @@ class Disclosure(models.Model):
         related_name="+",
         verbose_name=_("purpose consented to"),
     )
+    # The one catalog of products lives in sales; a joint product has a partner.
     product = models.ForeignKey(
-        PartnerProduct,
+        "sales.Product",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -491,6 +446,7 @@ class RequestEvent(models.Model):
         DELIVERY = "delivery", _("data delivered")
         WARNING = "warning", _("deadline warning")
         FIELD_DECISION = "field_decision", _("correction decided")
+        ACTION = "action", _("request carried out")
 
     request = models.ForeignKey(SubjectRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -690,6 +646,8 @@ class ErasureRecord(models.Model):
         verbose_name = _("erasure record")
         verbose_name_plural = _("erasure records")
         ordering = ["-performed_at"]
+        # Irreversible: the privacy officer role only (accounts.roles).
+        permissions = [("erase_person", _("Can erase a person's data"))]
 
     def __str__(self) -> str:
         return f"#{self.person_ref} {self.masked_name}"

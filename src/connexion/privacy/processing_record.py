@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from connexion.audit.services import record_access
 from connexion.lib.thai import format_date
 from connexion.people.models import Organization, Person, Source
+from connexion.portal.services import privacy_contact
 from connexion.privacy import registry
 from connexion.privacy.models import (
     OBJECTABLE_BASES,
@@ -33,9 +34,10 @@ from connexion.privacy.models import (
     ConsentEvent,
     Disclosure,
     Objection,
-    PartnerProduct,
     Purpose,
+    SubjectRequest,
 )
+from connexion.sales.models import Product
 
 LANGUAGES = ("th", "en")
 
@@ -52,9 +54,22 @@ SECURITY_MEASURES = (
     ),
     gettext_lazy(
         "An append-only audit log records every change to personal data (before and "
-        "after) and every read of it: who was shown what, and when."
+        "after) and every read of it: who was shown what, when, from which address."
+    ),
+    gettext_lazy(
+        "Every stored file (identity documents, consent evidence, request attachments, "
+        "exports and imports) is encrypted at rest with AES-256-GCM under a key of its "
+        "own, wrapped by a master key kept outside the database."
     ),
     gettext_lazy("Staff passwords are stored only as Argon2 hashes."),
+    gettext_lazy(
+        "Two-step sign-in (authenticator app) is required for administrators and "
+        "privacy officers; sessions end after inactivity and after a maximum duration."
+    ),
+    gettext_lazy(
+        "API tokens are limited by scope, expiry date and rate, and never see more "
+        "than their user may."
+    ),
     gettext_lazy(
         "Sign-in is throttled after repeated failures, per user and per address, and "
         "every attempt is kept in a sign-in history."
@@ -142,6 +157,34 @@ class Objections:
 
 
 @dataclass
+class Controller:
+    """Who the record is about (s.39(1)): the business and its data protection
+    officer, as published in the privacy center's contact."""
+
+    name: str
+    dpo_name: str
+    email: str
+    phone: str
+    postal_address: str
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.name)
+
+
+@dataclass
+class RefusedRequest:
+    """A data-subject request refused, with its lawful reason (s.39(1)(7))."""
+
+    request_id: int
+    reference: str
+    kind: str
+    received_at: datetime
+    refused_at: datetime | None
+    reason: str
+
+
+@dataclass
 class ConsentFigures:
     given: int = 0
     withdrawn: int = 0
@@ -201,6 +244,7 @@ class BreachRecord:
 class ProcessingRecord:
     language: str
     generated_at: datetime
+    controller: Controller
     since: datetime  # start of the last 12 months
     purposes: list[PurposeRecord]
     data_subjects: list[Figure]
@@ -208,6 +252,7 @@ class ProcessingRecord:
     disclosures: list[DisclosureBasis]
     security_measures: list[str]
     breaches: list[BreachRecord]
+    refused_requests: list[RefusedRequest] = field(default_factory=list)
 
     @property
     def rejection_ids(self) -> list[int]:
@@ -418,7 +463,7 @@ def _disclosures(
         group["categories"].update(categories or [])
         group["last_at"] = max(group["last_at"], at)
     organizations = Organization.objects.in_bulk({key[1] for key in groups if key[1]})
-    products = PartnerProduct.objects.in_bulk({key[4] for key in groups if key[4]})
+    products = Product.objects.in_bulk({key[4] for key in groups if key[4]})
     result = []
     for basis, label in Disclosure.Basis.choices:
         recipients = []
@@ -523,6 +568,7 @@ def build_record(language: str | None = None, *, now: datetime | None = None) ->
         return ProcessingRecord(
             language=language,
             generated_at=now,
+            controller=_controller(language),
             since=since,
             purposes=records,
             data_subjects=_data_subjects(),
@@ -530,7 +576,38 @@ def build_record(language: str | None = None, *, now: datetime | None = None) ->
             disclosures=disclosures,
             security_measures=[str(measure) for measure in SECURITY_MEASURES],
             breaches=_breaches(since),
+            refused_requests=_refused_requests(),
         )
+
+
+def _controller(language: str) -> Controller:
+    contact = privacy_contact()
+    return Controller(
+        name=_pick(language, contact.controller_name_th, contact.controller_name_en),
+        dpo_name=contact.dpo_name,
+        email=contact.email,
+        phone=contact.phone,
+        postal_address=_pick(language, contact.postal_address_th, contact.postal_address_en),
+    )
+
+
+def _refused_requests() -> list[RefusedRequest]:
+    refused = SubjectRequest.objects.filter(status=SubjectRequest.Status.REJECTED).order_by(
+        "-closed_at", "-id"
+    )
+    return [
+        RefusedRequest(
+            request.pk,
+            request.reference,
+            str(request.get_kind_display()),
+            request.received_at,
+            request.closed_at,
+            request.rejection_reason,
+        )
+        for request in refused.only(
+            "reference", "kind", "received_at", "closed_at", "rejection_reason"
+        )
+    ]
 
 
 def read_record(
@@ -545,6 +622,13 @@ def read_record(
         "privacy.objection",
         [str(pk) for pk in record.rejection_ids],
     )
+    if record.refused_requests:
+        record_access(
+            viewer,
+            f"privacy.record_of_processing.{shown_as}",
+            "privacy.subjectrequest",
+            [str(refused.request_id) for refused in record.refused_requests],
+        )
     return record
 
 
@@ -674,6 +758,37 @@ def objection_tables(record: ProcessingRecord) -> tuple[list[list[Any]], list[li
                     ]
                 )
         return counts, rejections
+
+
+def controller_table(record: ProcessingRecord) -> list[list[Any]]:
+    with translation.override(record.language):
+        controller = record.controller
+        return [
+            [_("Controller"), controller.name or _("not set yet")],
+            [_("Data protection officer"), controller.dpo_name],
+            [_("Email"), controller.email],
+            [_("Phone"), controller.phone],
+            [_("Postal address"), controller.postal_address],
+        ]
+
+
+def refused_request_table(record: ProcessingRecord) -> list[list[Any]]:
+    with translation.override(record.language):
+        language = record.language
+        rows: list[list[Any]] = [
+            [_("Reference"), _("Request"), _("Received on"), _("Refused on"), _("Reason")]
+        ]
+        for refused in record.refused_requests:
+            rows.append(
+                [
+                    refused.reference,
+                    refused.kind,
+                    _day(refused.received_at, language),
+                    _day(refused.refused_at, language),
+                    refused.reason,
+                ]
+            )
+        return rows
 
 
 def disclosure_table(record: ProcessingRecord) -> list[list[Any]]:

@@ -21,10 +21,12 @@ from connexion.privacy.processing_record import (
     LANGUAGES,
     ProcessingRecord,
     breach_table,
+    controller_table,
     disclosure_table,
     objection_tables,
     purpose_table,
     read_record,
+    refused_request_table,
 )
 
 privacy_access = permission_required("accounts.access_privacy", raise_exception=True)
@@ -133,6 +135,8 @@ def record_of_processing_xlsx(request: HttpRequest) -> HttpResponse:
         _sheet(workbook, _("Objections"), counts, rejections)
         _sheet(workbook, _("Disclosures"), disclosure_table(record))
         _sheet(workbook, _("Breaches"), breach_table(record))
+        _sheet(workbook, _("Refused requests"), refused_request_table(record))
+        _sheet(workbook, _("Controller"), controller_table(record))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return _download(buffer.getvalue(), XLSX_TYPE, _filename(record, "xlsx"), language)

@@ -124,7 +124,9 @@ PERSONAL_FIELDS: dict[str, dict[str, PersonalField]] = {
         "decided_at": PersonalField(OTHER),
         "decision_reason": PersonalField(OTHER),
     },
-    "privacy.productinterest": {"kind": PersonalField(USAGE), "since": PersonalField(USAGE)},
+    "sales.productinterest": {
+        name: PersonalField(USAGE) for name in ["kind", "since", "source", "source_detail"]
+    },
     # Requests the person made about their data, and the legal holds on it.
     "privacy.subjectrequest": {
         "requester_name": PersonalField(P),
@@ -165,6 +167,93 @@ PERSONAL_FIELDS: dict[str, dict[str, PersonalField]] = {
         "legal_reference": PersonalField(OTHER),
         "reason": PersonalField(OTHER),
         "disclosed_at": PersonalField(OTHER),
+    },
+    # Emails sent to a person (policy 3.7: communication records).
+    "comms.outgoingemail": {
+        "to_address": PersonalField(C),
+        "language": PersonalField(OTHER),
+        "subject": PersonalField(OTHER),
+        "body": PersonalField(OTHER),
+        "sent_at": PersonalField(OTHER),
+        "status": PersonalField(OTHER),
+        "error": PersonalField(OTHER),
+    },
+    "sales.lead": {
+        "title": PersonalField(USAGE),
+        "first_name": PersonalField(P),
+        "last_name": PersonalField(P),
+        "email": PersonalField(C),
+        "phone": PersonalField(C),
+        "company_name": PersonalField(W),
+        "source": PersonalField(USAGE),
+        "source_detail": PersonalField(USAGE),
+        "products": PersonalField(USAGE),
+        "status": PersonalField(USAGE),
+        "disqualified_reason": PersonalField(USAGE),
+    },
+    "sales.deal": {
+        name: PersonalField(USAGE)
+        for name in [
+            "title",
+            "status",
+            "amount",
+            "currency",
+            "exchange_rate",
+            "amount_thb",
+            "expected_close_date",
+            "lost_reason",
+            "closed_at",
+        ]
+    },
+    "sales.dealproduct": {"quantity": PersonalField(USAGE), "unit_price": PersonalField(USAGE)},
+    # ID-card photos, passport scans, powers of attorney (3.3, encrypted at rest).
+    "documents.identitydocument": {
+        "kind": PersonalField(ID),
+        "signer_name": PersonalField(ID, RESTRICTED),
+        "authority_granted": PersonalField(ID, RESTRICTED),
+        "valid_from": PersonalField(ID),
+        "valid_until": PersonalField(ID),
+        "file": PersonalField(ID, RESTRICTED),
+        "file_name": PersonalField(ID, RESTRICTED),
+    },
+    # What staff recorded about their dealings with a person (3.7).
+    "sales.activity": {
+        name: PersonalField(OTHER)
+        for name in ["kind", "subject", "body", "occurred_at", "duration_minutes", "outcome"]
+    },
+    "sales.task": {"title": PersonalField(OTHER), "description": PersonalField(OTHER)},
+    "sales.note": {"body_html": PersonalField(OTHER)},
+    # The public privacy center: cookie choices of a visitor (an online identifier),
+    # web forms received, policy-change notices delivered.
+    "portal.cookieconsent": {
+        "visitor_id": PersonalField(USAGE),
+        "policy_version": PersonalField(OTHER),
+        "action": PersonalField(OTHER),
+        "preferences": PersonalField(OTHER),
+        "analytics": PersonalField(OTHER),
+        "marketing": PersonalField(OTHER),
+        "occurred_at": PersonalField(OTHER),
+        "ip_address": PersonalField(USAGE),
+        "user_agent": PersonalField(USAGE),
+        "page_origin": PersonalField(USAGE),
+        "linked_at": PersonalField(OTHER),
+    },
+    "portal.webformsubmission": {
+        "submitted_at": PersonalField(OTHER),
+        "created_person": PersonalField(OTHER),
+        "unapplied": PersonalField(OTHER),
+        "consents": PersonalField(OTHER),
+        "visitor_id": PersonalField(USAGE),
+        "ip_address": PersonalField(USAGE),
+        "user_agent": PersonalField(USAGE),
+    },
+    "portal.noticedelivery": {
+        "channel": PersonalField(OTHER),
+        "sent_to": PersonalField(C),
+        "status": PersonalField(OTHER),
+        "reason": PersonalField(OTHER),
+        "renewal_purposes": PersonalField(OTHER),
+        "sent_at": PersonalField(OTHER),
     },
 }
 
@@ -243,8 +332,15 @@ NOT_PERSONAL: dict[str, set[str]] = {
     "privacy.consentevent": {"id", "person", "purpose", "notice", "recorded_by"},
     "privacy.restriction": {"id", "person", "created_by", "lifted_by", "created_at"},
     "privacy.objection": {"id", "person", "purpose", "decided_by", "recorded_by"},
-    "privacy.partnerproduct": {"id", "partner", "name_th", "name_en", "is_active"},
-    "privacy.productinterest": {"id", "person", "product", "recorded_by"},
+    "sales.productinterest": {
+        "id",
+        "person",
+        "product",
+        "lead",
+        "deal",
+        "recorded_by",
+        "created_at",
+    },
     "privacy.disclosure": {"id", "person", "recipient", "purpose", "product", "recorded_by"},
     "privacy.subjectrequest": {
         "id",
@@ -336,7 +432,118 @@ NOT_PERSONAL: dict[str, set[str]] = {
         "tables",
         "files_removed",
     },
+    "sales.pipeline": {
+        "id",
+        "name_th",
+        "name_en",
+        "order",
+        "is_default",
+        "is_active",
+        "created_at",
+    },
+    "sales.stage": {
+        "id",
+        "pipeline",
+        "name_th",
+        "name_en",
+        "order",
+        "probability",
+        "is_won",
+        "is_lost",
+    },
+    "sales.product": {
+        "id",
+        "code",
+        "name_th",
+        "name_en",
+        "description",
+        "price",
+        "is_active",
+        "partner",
+        "created_at",
+        "updated_at",
+    },
+    "sales.lead": {
+        "id",
+        "person",
+        "organization",
+        "referred_by",
+        "partner",
+        "owner",
+        "converted_deal",
+        "converted_at",
+        "converted_by",
+        "created_by",
+        "created_at",
+        "updated_at",
+    },
+    "sales.deal": {
+        "id",
+        "pipeline",
+        "stage",
+        "person",
+        "organization",
+        "owner",
+        "stage_changed_at",
+        "lead",
+        "created_by",
+        "created_at",
+        "updated_at",
+    },
+    "sales.dealproduct": {"id", "deal", "product"},
+    # Counts and sums per stage, about no one.
+    "sales.stagetotal": {"stage", "deal_count", "amount_thb"},
+    # The moves of a deal between stages: links and bookkeeping.
+    "sales.stagechange": {"id", "deal", "from_stage", "to_stage", "changed_by", "changed_at"},
+    "sales.activity": {
+        "id",
+        "person",
+        "organization",
+        "lead",
+        "deal",
+        "participants",
+        "staff_participants",
+        "created_by",
+        "created_at",
+    },
+    "sales.task": {
+        "id",
+        "due_at",
+        "assignee",
+        "priority",
+        "done_at",
+        "remind_at",
+        "reminder_sent_at",
+        "person",
+        "organization",
+        "lead",
+        "deal",
+        "created_by",
+        "created_at",
+        "updated_at",
+    },
+    "sales.note": {
+        "id",
+        "person",
+        "organization",
+        "lead",
+        "deal",
+        "author",
+        "created_at",
+        "updated_at",
+    },
+    # Reminders are addressed to staff; the task they point to holds the rest.
+    "sales.reminder": {"id", "user", "task", "due_at", "read_at", "emailed_at", "email_error"},
     # A breach record describes an incident, not a person.
+    "documents.identitydocument": {
+        "id",
+        "person",
+        "organization",
+        "content_type",
+        "size",
+        "uploaded_by",
+        "uploaded_at",
+    },
     "privacy.breach": {
         "id",
         "title",
@@ -355,11 +562,89 @@ NOT_PERSONAL: dict[str, set[str]] = {
         "recorded_by",
         "created_at",
     },
+    # Message templates hold placeholders, not anyone's data.
+    "comms.emailtemplate": {
+        "id",
+        "name",
+        "purpose",
+        "subject_th",
+        "body_th",
+        "subject_en",
+        "body_en",
+        "is_active",
+        "created_by",
+        "created_at",
+        "updated_at",
+    },
+    "comms.outgoingemail": {
+        "id",
+        "person",
+        "email_address",
+        "template",
+        "purpose",
+        "sent_by",
+        "message_id",
+    },
+    # The privacy center's settings: the business's published contact, its cookie
+    # policy, the forms staff built and the announcements they started.
+    "portal.privacycontact": {
+        "id",
+        "controller_name_th",
+        "controller_name_en",
+        "dpo_name",
+        "email",
+        "phone",
+        "postal_address_th",
+        "postal_address_en",
+        "website_origins",
+        "updated_by",
+        "updated_at",
+    },
+    "portal.cookiepolicy": {"id", "version", "text_th", "text_en", "published_at", "published_by"},
+    "portal.cookieconsent": {"id", "person"},
+    "portal.webform": {
+        "id",
+        "name_th",
+        "name_en",
+        "key",
+        "fields",
+        "purposes",
+        "allowed_origins",
+        "owner",
+        "thank_you_th",
+        "thank_you_en",
+        "is_active",
+        "created_by",
+        "created_at",
+        "updated_at",
+    },
+    "portal.webformsubmission": {"id", "form", "person"},
+    "portal.noticeannouncement": {
+        "id",
+        "notice",
+        "started_by",
+        "started_at",
+        "finished_at",
+        "base_url",
+        "counts",
+        "error",
+    },
+    "portal.noticedelivery": {"id", "announcement", "notice", "person"},
+    # Only a hash of the link's nonce: nothing here identifies anyone by itself.
+    "portal.portallink": {
+        "id",
+        "token_hash",
+        "use",
+        "person",
+        "created_at",
+        "expires_at",
+        "used_at",
+    },
 }
 
 # Apps whose models hold data about data subjects: each of their models must be
 # declared above. Every other app of Connexion is listed as holding system data.
-SUBJECT_DATA_APPS = {"people", "privacy", "sales", "comms"}
+SUBJECT_DATA_APPS = {"people", "privacy", "sales", "comms", "documents", "portal"}
 SYSTEM_DATA_APPS = {"accounts", "audit", "api", "ui", "ops", "imports"}
 
 
@@ -369,3 +654,164 @@ def personal_fields(model: type[models.Model]) -> dict[str, PersonalField]:
 
 def fields_in_category(model: type[models.Model], category: Category) -> list[str]:
     return [name for name, field in personal_fields(model).items() if field.category == category]
+
+
+# --- erasure and export (policy 8.2, 8.5): what happens to each model's rows ----------
+# Read by privacy.erasure and privacy.export. Every model of SUBJECT_DATA_APPS with a
+# path to a person must be listed (tests/privacy/test_erasure_registry.py).
+
+
+class Erasure(models.TextChoices):
+    DELETE = "delete", _("deleted")
+    # The row must stay for the business (a deal in revenue reports): its personal
+    # fields are blanked or masked, it stays linked to "anonymized person #…".
+    ANONYMIZE = "anonymize", _("anonymized")
+    # A law requires the row (tax invoices, payment records): it keeps the fields
+    # in `keep` only, and its person is kept as an anonymized record.
+    HOLD = "hold", _("kept under a legal obligation")
+    # The rows are not about the person (a source they gave); only links are handled.
+    UNRELATED = "unrelated", _("not about the person")
+
+
+class Mention(models.TextChoices):
+    """A link to a person that does not make the row theirs."""
+
+    DETACH = "detach", _("the link is removed")
+    # The row must keep pointing at someone: the person stays as an anonymized record.
+    KEEP_LINK = "keep_link", _("the link stays, to the anonymized record")
+    # Records merged into the person hold their data too: erased with them.
+    FOLLOW = "follow", _("erased together")
+
+
+@dataclass(frozen=True)
+class ErasurePolicy:
+    action: Erasure
+    # Lookups from the model to the Person its rows are about ("pk" for Person itself).
+    subject: tuple[str, ...] = ("person",)
+    # Personal fields an anonymized or held row keeps.
+    keep: frozenset[str] = frozenset()
+    # Personal fields replaced by a mask ("ส*** ใ***") instead of blanked.
+    masked: frozenset[str] = frozenset()
+    # Every other link to a person, and what erasure does with it.
+    mentions: tuple[tuple[str, Mention], ...] = ()
+    # Links of rows that are not the person's but concern them: shown in an export.
+    also_export: tuple[str, ...] = ()
+    # Why the rows stay (anonymize, hold): shown on the erasure page.
+    reason: str = ""
+
+
+_NO_SUBJECT: tuple[str, ...] = ()
+
+ERASURE_POLICIES: dict[str, ErasurePolicy] = {
+    # Deleted, unless something must stay linked to it: then kept as "anonymized person #…".
+    "people.person": ErasurePolicy(
+        Erasure.DELETE, subject=("pk",), mentions=(("merged_into", Mention.FOLLOW),)
+    ),
+    "people.emailaddress": ErasurePolicy(Erasure.DELETE),
+    "people.phonenumber": ErasurePolicy(Erasure.DELETE),
+    "people.socialaccount": ErasurePolicy(Erasure.DELETE),
+    "people.postaladdress": ErasurePolicy(Erasure.DELETE),
+    "people.organizationrole": ErasurePolicy(Erasure.DELETE),
+    "people.relationship": ErasurePolicy(Erasure.DELETE, subject=("person", "other")),
+    "people.lifecyclechange": ErasurePolicy(Erasure.DELETE),
+    # Provenance of other people's data ("given by"): the referrer stays, anonymized.
+    "people.source": ErasurePolicy(
+        Erasure.UNRELATED,
+        subject=_NO_SUBJECT,
+        mentions=(("related_person", Mention.KEEP_LINK),),
+    ),
+    "privacy.consentevent": ErasurePolicy(Erasure.DELETE),
+    "privacy.restriction": ErasurePolicy(Erasure.DELETE),
+    "privacy.objection": ErasurePolicy(Erasure.DELETE),
+    "sales.productinterest": ErasurePolicy(Erasure.DELETE),
+    "privacy.disclosure": ErasurePolicy(
+        Erasure.ANONYMIZE,
+        keep=frozenset(
+            {"recipient_name", "categories", "fields", "basis", "legal_reference", "disclosed_at"}
+        ),
+        reason=_("what was disclosed to whom, and on which basis, stays provable (policy 6)"),
+    ),
+    "privacy.subjectrequest": ErasurePolicy(
+        Erasure.ANONYMIZE,
+        keep=frozenset(
+            {
+                "kind",
+                "channel",
+                "status",
+                "received_at",
+                "closed_at",
+                "rejection_reason",
+                "regulator_reference",
+                "recipient_controller",
+            }
+        ),
+        masked=frozenset({"requester_name", "requester_email", "requester_phone"}),
+        reason=_("proof that the request was answered in time (PDPA s.30, s.39)"),
+    ),
+    "privacy.requestevent": ErasurePolicy(
+        Erasure.ANONYMIZE,
+        subject=("request__person",),
+        reason=_("the history of the request, without what was written in it"),
+    ),
+    "privacy.onetimecode": ErasurePolicy(Erasure.DELETE, subject=("request__person",)),
+    "privacy.dataexport": ErasurePolicy(Erasure.DELETE),
+    # Only lifted or expired holds reach an erasure: a hold in force refuses it.
+    "privacy.legalhold": ErasurePolicy(
+        Erasure.ANONYMIZE,
+        keep=frozenset({"legal_reference", "starts_at", "ends_at"}),
+        reason=_("which law or order held the data, and when"),
+    ),
+    "sales.lead": ErasurePolicy(Erasure.DELETE, mentions=(("referred_by", Mention.DETACH),)),
+    "sales.deal": ErasurePolicy(
+        Erasure.ANONYMIZE,
+        keep=frozenset(
+            {
+                "status",
+                "amount",
+                "currency",
+                "exchange_rate",
+                "amount_thb",
+                "expected_close_date",
+                "closed_at",
+            }
+        ),
+        masked=frozenset({"title", "lost_reason"}),
+        reason=_("its value stays in the revenue reports"),
+    ),
+    "sales.dealproduct": ErasurePolicy(
+        Erasure.ANONYMIZE,
+        subject=("deal__person",),
+        keep=frozenset({"quantity", "unit_price"}),
+        reason=_("its value stays in the revenue reports"),
+    ),
+    "sales.stagechange": ErasurePolicy(
+        Erasure.ANONYMIZE,
+        subject=("deal__person",),
+        reason=_("the pipeline statistics; it holds nothing about the person"),
+    ),
+    "sales.activity": ErasurePolicy(
+        Erasure.DELETE,
+        mentions=(("participants", Mention.DETACH),),
+        also_export=("participants",),
+    ),
+    "sales.task": ErasurePolicy(Erasure.DELETE),
+    "sales.reminder": ErasurePolicy(Erasure.DELETE, subject=("task__person",)),
+    "sales.note": ErasurePolicy(Erasure.DELETE),
+    "comms.outgoingemail": ErasurePolicy(Erasure.DELETE),
+    # The privacy center: a visitor's cookie choices once linked to the person, the
+    # forms they sent, the notices they were sent and the links in those.
+    "portal.cookieconsent": ErasurePolicy(Erasure.DELETE),
+    "portal.webformsubmission": ErasurePolicy(Erasure.DELETE),
+    "portal.noticedelivery": ErasurePolicy(Erasure.DELETE),
+    "portal.portallink": ErasurePolicy(Erasure.DELETE),
+    "documents.identitydocument": ErasurePolicy(Erasure.DELETE),
+    # The proof of an erasure: a masked name and counts, linked to the request.
+    "privacy.erasurerecord": ErasurePolicy(Erasure.UNRELATED, subject=_NO_SUBJECT),
+}
+
+# Recomputed from other fields: blanked by erasure, not exported.
+DERIVED_FIELDS: dict[str, set[str]] = {"people.person": {"search_text"}}
+
+
+def erasure_policy(model: type[models.Model]) -> ErasurePolicy | None:
+    return ERASURE_POLICIES.get(model._meta.label_lower)

@@ -22,12 +22,11 @@ from connexion.privacy.models import (
     ConsentEvent,
     Disclosure,
     Objection,
-    PartnerProduct,
     PrivacyNotice,
-    ProductInterest,
     Purpose,
     Restriction,
 )
+from connexion.sales.models import Product, ProductInterest
 
 PAGE_SIZE = 50
 RECENT_DAYS = 30
@@ -352,7 +351,7 @@ class PersonPanel:
     disclosures: list[Disclosure]
     contact_points: list[tuple[str, Any]]
     # The joint products offered now, that an interest can be recorded in.
-    products: list[PartnerProduct] = field(default_factory=list)
+    products: list[Product] = field(default_factory=list)
 
     @property
     def active_restrictions(self) -> list[Restriction]:
@@ -415,8 +414,9 @@ def person_panel(viewer: Any, person: Person, *, channel: str = UI) -> PersonPan
             .select_related("purpose", "decided_by")
             .order_by("-received_at", "-id")
         ),
+        # Interests in joint products: the ground of a disclosure to a partner (6.2).
         interests=list(
-            ProductInterest.objects.filter(person=person)
+            ProductInterest.objects.filter(person=person, product__partner__isnull=False)
             .select_related("product", "product__partner")
             .order_by("-since", "-id")
         ),
@@ -426,7 +426,9 @@ def person_panel(viewer: Any, person: Person, *, channel: str = UI) -> PersonPan
             .order_by("-disclosed_at", "-id")
         ),
         contact_points=person_contact_points(person),
-        products=list(PartnerProduct.objects.filter(is_active=True).select_related("partner")),
+        products=list(
+            Product.objects.filter(is_active=True, partner__isnull=False).select_related("partner")
+        ),
     )
     record_access(
         viewer, "privacy.person_panel", "people.person", [str(person.pk)], channel=channel

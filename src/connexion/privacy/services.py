@@ -23,13 +23,12 @@ from connexion.privacy.models import (
     ConsentEvent,
     Disclosure,
     Objection,
-    PartnerProduct,
     PrivacyNotice,
-    ProductInterest,
     Purpose,
     Restriction,
 )
 from connexion.privacy.registry import Category
+from connexion.sales.models import Product, ProductInterest
 
 UI = AuditEvent.Channel.UI
 CATEGORY_CODES = set(Category.values)
@@ -325,42 +324,13 @@ def decide_objection(
 # --- partners and disclosures -----------------------------------------------
 
 
-@transaction.atomic
-def record_product_interest(
-    actor: Any,
-    person: Person,
-    product: PartnerProduct,
-    kind: str,
-    *,
-    since: datetime | None = None,
-    audit_channel: str = UI,
-) -> ProductInterest:
-    if kind not in ProductInterest.Kind.values:
-        raise ValidationError({"kind": [_("Choose bought or showed interest.")]})
-    interest = ProductInterest.objects.create(
-        person=person,
-        product=product,
-        kind=kind,
-        since=since or timezone.now(),
-        recorded_by=_actor(actor),
-    )
-    record_change(
-        actor,
-        "privacy.product_interest",
-        person,
-        {f"product:{product.pk}": [None, kind]},
-        channel=audit_channel,
-    )
-    return interest
-
-
 def check_disclosure(
     person: Person,
     *,
     basis: str,
     recipient: Organization | None,
     purpose: Purpose | None = None,
-    product: PartnerProduct | None = None,
+    product: Product | None = None,
     legal_reference: str = "",
 ) -> dict[str, list[str]]:
     """The grounds of a disclosure (6.1-6.3); empty when it may go ahead."""
@@ -417,7 +387,7 @@ def record_disclosure(
     recipient_name: str = "",
     fields: list[str] | None = None,
     purpose: Purpose | None = None,
-    product: PartnerProduct | None = None,
+    product: Product | None = None,
     legal_reference: str = "",
     disclosed_at: datetime | None = None,
     audit_channel: str = UI,
@@ -598,34 +568,6 @@ def close_breach(actor: Any, breach: Breach, *, audit_channel: str = UI) -> Brea
         actor, "privacy.close_breach", breach, {"closed": [False, True]}, channel=audit_channel
     )
     return breach
-
-
-# --- partners ---------------------------------------------------------------
-
-
-@transaction.atomic
-def add_partner_product(
-    actor: Any, partner: Organization, *, name_th: str, name_en: str, audit_channel: str = UI
-) -> PartnerProduct:
-    """A product or service offered jointly with a partner (policy 6.2)."""
-    errors: dict[str, list[str]] = {}
-    if partner.kind != Organization.Kind.PARTNER:
-        errors["partner"] = [_("This organization is not marked as a business partner.")]
-    if not (name_th.strip() or name_en.strip()):
-        errors["name_th"] = [_("Give the product a name in Thai or English.")]
-    if errors:
-        raise ValidationError(errors)
-    product = PartnerProduct.objects.create(
-        partner=partner, name_th=name_th.strip(), name_en=name_en.strip()
-    )
-    record_change(
-        actor,
-        "privacy.add_partner_product",
-        partner,
-        {f"product:{product.pk}": [None, str(product)]},
-        channel=audit_channel,
-    )
-    return product
 
 
 # --- notices ----------------------------------------------------------------

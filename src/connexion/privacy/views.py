@@ -10,13 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connexion.audit.services import record_access
+from connexion.documents.serving import stored_file_response
 from connexion.people.models import Organization, Person
 from connexion.privacy import selectors, services
 from connexion.privacy.forms import (
@@ -45,6 +46,8 @@ from connexion.privacy.models import (
     Purpose,
     Restriction,
 )
+from connexion.sales import services as sales_services
+from connexion.sales.forms import minor_units
 
 privacy_access = permission_required("accounts.access_privacy", raise_exception=True)
 people_access = permission_required("accounts.access_people", raise_exception=True)
@@ -68,7 +71,10 @@ def _query_string(request: HttpRequest) -> str:
 @login_required
 @privacy_access
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "privacy/dashboard.html", {"dashboard": selectors.dashboard()})
+    from connexion.privacy.request_selectors import request_figures
+
+    context = {"dashboard": selectors.dashboard(), "requests": request_figures()}
+    return render(request, "privacy/dashboard.html", context)
 
 
 @require_GET
@@ -344,13 +350,12 @@ def breach_close(request: HttpRequest, breach_id: int) -> HttpResponse:
 @require_GET
 @login_required
 @privacy_access
-def consent_evidence(request: HttpRequest, event_id: int) -> FileResponse:
-    """The scanned form behind a consent: for the privacy area, logged, never cached."""
+def consent_evidence(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The scanned form behind a consent: for the privacy area, logged, never cached.
+    Decrypted through the storage; a damaged file gives a clear page, not a cut file."""
     event = get_object_or_404(ConsentEvent.objects.exclude(evidence=""), pk=event_id)
     record_access(request.user, "privacy.consent_evidence", "privacy.consentevent", [str(event.pk)])
-    response = FileResponse(event.evidence.open("rb"), as_attachment=False)
-    response["Cache-Control"] = "no-store"
-    return response
+    return stored_file_response(request, event.evidence)
 
 
 # --- partners and their joint products ----------------------------------------------
@@ -365,16 +370,22 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     )
     form = PartnerProductForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        price = minor_units(form, "price", data["price"], "THB") or 0
         try:
-            services.add_partner_product(
-                request.user,
-                form.cleaned_data["partner"],
-                name_th=form.cleaned_data["name_th"],
-                name_en=form.cleaned_data["name_en"],
-            )
+            if not form.errors:
+                # Joint products are entries of the one catalog, in sales.
+                sales_services.create_product(
+                    request.user,
+                    partner=data["partner"],
+                    code=data["code"],
+                    name_th=data["name_th"],
+                    name_en=data["name_en"],
+                    price=price,
+                )
         except ValidationError as error:
             put_errors(form, error)
-        else:
+        if not form.errors:
             messages.success(request, _("Joint product added."))
             return redirect("privacy:partner_list")
     status = 422 if form.is_bound and form.errors else 200
@@ -548,7 +559,7 @@ def person_interest(request: HttpRequest, person_id: int) -> HttpResponse:
     form = ProductInterestForm(request.POST, prefix="interest")
     if form.is_valid():
         try:
-            services.record_product_interest(
+            sales_services.record_product_interest(
                 request.user, person, form.cleaned_data["product"], form.cleaned_data["kind"]
             )
         except ValidationError as error:

@@ -19,13 +19,7 @@ class Area:
 AREAS = (
     Area("people:person_list", _("People"), "accounts.access_people"),
     Area("people:organization_list", _("Organizations"), "accounts.access_people"),
-    Area(
-        "ui:deals",
-        _("Deals"),
-        "accounts.access_deals",
-        _("Leads and deals in pipelines, products of interest, activities and tasks."),
-        available=False,
-    ),
+    Area("sales:deal_list", _("Deals"), "accounts.access_deals"),
     Area(
         "ui:inbox",
         _("Inbox"),
@@ -46,7 +40,7 @@ AREAS = (
         _("Plans, subscriptions, invoices, payments and payment authorizations."),
         available=False,
     ),
-    Area("ui:settings", _("Settings"), "accounts.manage_staff"),
+    Area("staff:user_list", _("Settings"), "accounts.manage_staff"),
 )
 
 

@@ -9,6 +9,5 @@ urlpatterns = [
     path("deals/", views.deals, name="deals"),
     path("inbox/", views.inbox, name="inbox"),
     path("billing/", views.billing, name="billing"),
-    path("settings/", views.staff_settings, name="settings"),
-    path("settings/staff/<int:user_id>/roles/", views.staff_roles, name="staff_roles"),
+    # Settings (staff users and teams) are accounts.staff_urls, at /settings/.
 ]

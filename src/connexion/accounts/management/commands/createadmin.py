@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from connexion.accounts.models import User
 from connexion.accounts.roles import ADMIN
-from connexion.accounts.services import create_staff_user, generate_password
+from connexion.accounts.services import create_staff_user, generate_password, set_password
 
 
 class Command(BaseCommand):
@@ -31,8 +31,7 @@ class Command(BaseCommand):
             )
         if user:
             password = generate_password()
-            user.set_password(password)
-            user.save(update_fields=["password"])
+            set_password(user, password)
         else:
             try:
                 user, password = create_staff_user(username, email=email, roles=[ADMIN])
