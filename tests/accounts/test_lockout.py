@@ -30,6 +30,8 @@ def test_an_admin_sees_the_lock_and_unlocks(client, admin_user, make_user, setti
     user = make_user("somsri")
     browser = Client()
     lock(browser, "somsri", settings)
+    admin_user.language = "en"
+    admin_user.save(update_fields=["language"])
     client.force_login(admin_user)
     assert "locked" in client.get("/settings/").content.decode()
     detail = client.get(f"/settings/users/{user.pk}/").content.decode()

@@ -17,6 +17,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin(client, admin_user) -> Client:
+    admin_user.language = "en"
+    admin_user.save(update_fields=["language"])
     client.force_login(admin_user)
     client.user = admin_user  # type: ignore[attr-defined]
     return client

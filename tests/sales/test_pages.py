@@ -422,6 +422,8 @@ def test_converting_needs_someone(sales_client, stages):
 
 
 def test_an_admin_adds_a_product_priced_with_satang(client, admin_user):
+    admin_user.language = "en"
+    admin_user.save(update_fields=["language"])
     client.force_login(admin_user)
     response = client.post(
         "/sales/products/new/",
