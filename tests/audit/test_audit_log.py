@@ -151,3 +151,17 @@ def test_who_viewed_this_record(client, make_user, officer, person):
     html = client.get(viewers_url).content.decode()
     assert sales.display_name() in html and "198.51.100.4" in html
     assert client.get(reverse("audit:person_viewers", args=[person.pk + 999])).status_code == 404
+
+
+def test_a_change_named_after_a_reverse_relation_shows_under_its_name(client, officer):
+    from connexion.audit.services import record_change
+
+    # New recovery codes are logged on the user under the name of the relation.
+    record_change(
+        officer, "accounts.new_recovery_codes", officer, {"recovery_codes": ["***", "***"]}
+    )
+    client.force_login(officer)
+    response = client.get(reverse("audit:log"), {"kind": "change"})
+    assert response.status_code == 200
+    rows = [row for event in response.context["page"].events for row in event.rows]
+    assert ("recovery_codes", "***", "***") in rows

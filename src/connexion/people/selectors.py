@@ -103,7 +103,9 @@ def history_rows(events: list[AuditEvent], model: type[Any], viewer: Any) -> Non
             if masker and not reveal:
                 before, after = (masker(v) if v else v for v in (before, after))
             try:
-                label = str(model._meta.get_field(name).verbose_name)
+                field = model._meta.get_field(name)
+                # A reverse relation (e.g. rows moved by a merge) has no verbose name.
+                label = str(getattr(field, "verbose_name", name))
             except FieldDoesNotExist:
                 label = name  # e.g. "phone:12" for a contact point
             event.rows.append((label, before, after))  # type: ignore[attr-defined]
