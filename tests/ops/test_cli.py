@@ -4,6 +4,7 @@ import sys
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from connexion.accounts.models import User
 from connexion.cli import COMMANDS
@@ -70,3 +71,9 @@ def test_demo_data_is_thai_and_loaded_once(capsys):
     thai = Person.objects.exclude(first_name_th="").first()
     assert thai.first_name_en and thai.phonenumbers.get().number.startswith("+66")
     assert Organization.objects.filter(name_th__startswith="บริษัท").count() == 4
+    # The privacy queue has requests at different points of their 30-day clock.
+    from connexion.privacy.models import SubjectRequest
+
+    statuses = set(SubjectRequest.objects.values_list("status", flat=True))
+    assert {"received", "in_progress", "rejected"} <= statuses
+    assert SubjectRequest.objects.filter(due_at__lt=timezone.now(), status="received").exists()

@@ -281,6 +281,7 @@ def load_demo_data(*, people: int = 120, organizations: int = 10, seed: int = 25
     _load_privacy_demo(rng, created_people, created_organizations)
     load_sales_demo(rng, created_people, created_organizations)
     _load_activity_demo(rng, created_people)
+    _load_request_demo(created_people)
     return DemoSummary(people=people, organizations=organizations)
 
 
@@ -417,3 +418,42 @@ def _load_activity_demo(rng: random.Random, people: list[Person]) -> None:
             person=person,
             audit_channel=channel,
         )
+
+
+def _load_request_demo(people: list[Person]) -> None:
+    """Data-subject requests at different points of their 30-day clock: a new
+    one, one due in two days, one overdue, a complaint in progress and one refused."""
+    from connexion.privacy import requests as dsr
+
+    now = timezone.now()
+    asking = [person for person in people if person.emailaddresss.exists()][:5]
+    plans = [
+        ("access", "privacy_center", 1, "ขอสำเนาข้อมูลส่วนบุคคลทั้งหมดที่บริษัทเก็บไว้"),
+        ("erasure", "phone", 28, "ไม่ต้องการใช้บริการแล้ว ขอให้ลบข้อมูลของฉัน"),
+        ("rectification", "privacy_center", 35, "ชื่อเล่นของฉันสะกดผิด"),
+        ("complaint", "phone", 5, "ได้รับ SMS โฆษณาทั้งที่ถอนความยินยอมแล้ว"),
+        ("objection", "privacy_center", 12, "ไม่ต้องการให้ใช้ข้อมูลเพื่อการตลาด"),
+    ]
+    for person, (kind, channel, days_ago, description) in zip(asking, plans, strict=False):
+        request = dsr.open_request(
+            None,
+            kind=kind,
+            channel=channel,
+            requester_name=str(person),
+            description=description,
+            language="th",
+            email=person.emailaddresss.first().email,  # type: ignore[union-attr]
+            person=person,
+            received_at=now - timedelta(days=days_ago),
+            proposed_changes={"nickname_th": "แอน"} if kind == "rectification" else None,
+            audit_channel=AuditEvent.Channel.COMMAND,
+        ).request
+        if kind == "complaint":
+            dsr.start_work(None, request, audit_channel=AuditEvent.Channel.COMMAND)
+        elif kind == "objection":
+            dsr.reject_request(
+                None,
+                request,
+                reason="การใช้ข้อมูลเพื่อปฏิบัติตามสัญญาซื้อขาย คัดค้านไม่ได้ (มาตรา 32)",
+                audit_channel=AuditEvent.Channel.COMMAND,
+            )
