@@ -118,3 +118,40 @@ def test_a_user_creates_a_token_sees_it_once_and_revokes_it(live_server, make_us
     expect(row).to_contain_text("active")
     row.get_by_role("button", name="Revoke").click()
     expect(page.get_by_role("row", name=re.compile("n8n"))).to_contain_text("revoked")
+
+
+def test_an_admin_narrows_sales_to_their_own_records_and_a_seller_sees_the_change(
+    live_server, admin_user, make_user, page: Page, browser
+):
+    from connexion.accounts.services import create_team
+    from connexion.people.services import create_person, create_source
+
+    admin_user.language = "en"
+    admin_user.save(update_fields=["language"])
+    seller = make_user("ploy", roles=("sales",), language="en")
+    teammate = make_user("ton", roles=("sales",), language="en")
+    create_team("Phuket", members=[seller, teammate], actor=None)
+    source = create_source(None, kind="direct", channel="phone")
+    for name, owner in (("Arunee", seller), ("Boonmee", teammate)):
+        create_person(None, source=source, first_name_th="ทดสอบ", first_name_en=name, owner=owner)
+
+    seller_context = browser.new_context(locale="en-US")
+    seller_page = sign_in_page(seller_context.new_page(), live_server, seller)
+    seller_page.goto(f"{live_server.url}/people/")
+    expect(seller_page.get_by_role("row", name=re.compile("Boonmee"))).to_be_visible()
+
+    sign_in_page(page, live_server, admin_user)
+    page.goto(f"{live_server.url}/settings/")
+    page.get_by_role("link", name="Roles").click()
+    row = page.get_by_role("row", name=re.compile("^Sales"))
+    expect(row.get_by_label("Records seen")).to_have_value("team")
+    row.get_by_label("Records seen").select_option("own")
+    row.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Members of Sales now see: Their own records."
+    )
+
+    seller_page.reload()
+    expect(seller_page.get_by_role("row", name=re.compile("Arunee"))).to_be_visible()
+    expect(seller_page.get_by_role("row", name=re.compile("Boonmee"))).to_have_count(0)
+    seller_context.close()

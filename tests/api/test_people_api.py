@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from connexion.accounts.services import create_team
 from connexion.api.services import create_token
 from connexion.audit.models import AuditEvent
 from connexion.people import services
@@ -176,6 +177,8 @@ def test_search_finds_a_phone_in_any_format(api, query):
 
 def test_filters_are_those_of_the_list_page(api, make_user):
     owner = make_user("owner1")
+    # A teammate: a sales role sees its teams' records (accounts.visibility).
+    create_team("Sales", members=[api.user, owner], actor=None)
     employer = make_organization()
     customer = make_person(first_name_th="ก", lifecycle_stage="customer", tags=["vip"])
     owned = make_person(first_name_th="ข", owner=owner)
@@ -482,6 +485,8 @@ def test_search_by_national_id_finds_nothing_for_sales(api_for):
 
 def test_update_changes_only_what_is_sent(api, make_user):
     owner = make_user("owner1")
+    # A teammate: a sales role sees its teams' records (accounts.visibility).
+    create_team("Sales", members=[api.user, owner], actor=None)
     person = make_person(first_name_th="สมชาย", nickname_th="ชาย", tags=["old"])
     response = api.patch(
         f"/persons/{person.pk}",

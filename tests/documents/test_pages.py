@@ -146,7 +146,15 @@ def test_sales_never_see_identity_documents(person, sales, card):
     assert client.post(f"/documents/{card.pk}/delete/").status_code == 404
     assert upload(client, "person", person.pk, "c.jpg", image_bytes()).status_code == 404
     assert IdentityDocument.objects.count() == 1
-    assert not AuditEvent.objects.filter(action__startswith="documents.", actor=sales).exists()
+    # Nothing was shown; every attempt is in the log as a refusal.
+    events = AuditEvent.objects.filter(action__startswith="documents.", actor=sales)
+    assert {event.kind for event in events} == {AuditEvent.Kind.REFUSED}
+    assert sorted(event.action for event in events) == [
+        "documents.delete",
+        "documents.download",
+        "documents.thumbnail",
+        "documents.view",
+    ]
 
 
 def test_not_permitted_and_not_existing_look_the_same(person, sales, officer, card):

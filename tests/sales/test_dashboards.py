@@ -37,7 +37,7 @@ def test_pipeline_value_weighted_and_not(make_user, malee, deal_for, default_pip
     deal_for(malee, amount=100_000_00, stage=proposal, owner=staff)
     deal_for(malee, amount=33_333_33, stage=proposal, owner=staff)
     deal_for(malee, amount=10_000_01, stage=negotiation, owner=staff)
-    board = sales_dashboard()
+    board = sales_dashboard(None)
     [block] = [b for b in board.pipelines if b.pipeline == default_pipeline]
     rows = {row.stage.name_en: row for row in block.stages}
     assert (rows["Proposal sent"].count, rows["Proposal sent"].total) == (2, 133_333_33)
@@ -61,7 +61,7 @@ def test_won_and_lost_this_month_and_quarter(make_user, malee, deal_for, default
     services.move_deal(staff, c, won)
     # One deal was won long before this quarter.
     Deal.objects.filter(pk=c.pk).update(closed_at=timezone.now() - timedelta(days=200))
-    outcomes = dict(sales_dashboard().outcomes)
+    outcomes = dict(sales_dashboard(None).outcomes)
     month = outcomes["month"]
     assert (month.won_count, month.won_total, month.lost_count, month.lost_total) == (
         1,
@@ -84,7 +84,7 @@ def test_activities_per_staff_member_and_overdue_tasks(make_user, malee):
     )
     late = now - timedelta(days=1)
     activities.create_task(somchai, title="late", assignee=somsri, person=malee, due_at=late)
-    board = sales_dashboard()
+    board = sales_dashboard(None)
     counts = {row["name"]: row["count"] for row in board.activities_by_staff}
     assert counts == {"somchai": 3, "Somsri": 1}
     assert board.overdue_total == 1
@@ -95,11 +95,11 @@ def test_the_dashboard_queries_do_not_grow_with_deals(make_user, malee, deal_for
     staff = make_user()
     deal_for(malee, owner=staff)
     with CaptureQueriesContext(connection) as few:
-        sales_dashboard()
+        sales_dashboard(None)
     for index in range(30):
         deal_for(malee, title=f"Deal {index}", owner=staff)
     with CaptureQueriesContext(connection) as many:
-        sales_dashboard()
+        sales_dashboard(None)
     assert len(few.captured_queries) == len(many.captured_queries)
 
 

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from connexion.accounts.services import create_team
 from connexion.audit.models import AuditEvent
 from connexion.people.models import SavedView
 from connexion.sales import services
@@ -46,8 +47,10 @@ def test_only_managers_configure_pipelines_and_products(sales_client, pipeline):
 
 
 @pytest.fixture
-def some_deals(make_deal, stages, acme, make_user):
+def some_deals(make_deal, stages, acme, make_user, sales_client):
     other = make_user("other")
+    # A teammate: a sales role sees its teams' records (accounts.visibility).
+    create_team("Bangkok sales", members=[sales_client.user, other], actor=None)
     today = date(2026, 6, 1)
     deals = {
         "small": make_deal("Small", amount=1_000_00, expected_close_date=today),

@@ -26,6 +26,10 @@ class User(AbstractUser):
             ("access_privacy", _("Can open the privacy area")),
             ("access_billing", _("Can open billing")),
             ("manage_staff", _("Can manage staff users and their roles")),
+            # Data categories beyond a person's record (accounts.roles.CATEGORY_PERMISSIONS).
+            ("view_service_usage", _("Can see service-usage data (3.5)")),
+            ("view_payment_data", _("Can see payment data (3.6)")),
+            ("view_communications", _("Can see communications (3.7)")),
         ]
 
     # Permissions this request may not use although the user holds them: an API
@@ -62,6 +66,30 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoleVisibility(models.Model):
+    """Which people, deals and leads the members of a role see (accounts.visibility).
+    A user with several roles sees what the widest of them allows."""
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("All records")
+        TEAM = "team", _("Their teams' records")
+        OWN = "own", _("Their own records")
+
+    role = models.OneToOneField(
+        "auth.Group", on_delete=models.CASCADE, related_name="visibility", verbose_name=_("role")
+    )
+    scope = models.CharField(
+        _("records seen"), max_length=4, choices=Scope.choices, default=Scope.ALL
+    )
+
+    class Meta:
+        verbose_name = _("role visibility")
+        verbose_name_plural = _("role visibilities")
+
+    def __str__(self) -> str:
+        return f"{self.role.name}: {self.scope}"
 
 
 class SignInAttempt(models.Model):

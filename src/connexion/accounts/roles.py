@@ -25,6 +25,20 @@ ROLE_CODES = tuple(ROLE_LABELS)
 MFA_REQUIRED_ROLES = (ADMIN, PRIVACY_OFFICER)
 
 _PEOPLE = ["accounts.access_people"]
+# Which permission opens each data category of the policy (3.1-3.7); selectors
+# leave out what the viewer's roles do not open (accounts.visibility).
+CATEGORY_PERMISSIONS = {
+    "3.1": "accounts.access_people",
+    "3.2": "accounts.access_people",
+    "3.3": "people.view_identity_numbers",
+    "3.4": "accounts.access_people",
+    "3.5": "accounts.view_service_usage",
+    "3.6": "accounts.view_payment_data",
+    "3.7": "accounts.view_communications",
+}
+_USAGE = ["accounts.view_service_usage"]
+_PAYMENT = ["accounts.view_payment_data"]
+_COMMUNICATIONS = ["accounts.view_communications"]
 # Category 3.3 identity documents (ID cards, passports, powers of attorney).
 _IDENTITY_DOCUMENTS = [
     "documents.view_identitydocument",
@@ -43,10 +57,15 @@ ROLE_PERMISSIONS = {
         "people.view_identity_numbers",
         *_IDENTITY_DOCUMENTS,
         "audit.view_auditevent",
+        *_USAGE,
+        *_PAYMENT,
+        *_COMMUNICATIONS,
     ],
-    SALES: [*_PEOPLE, "accounts.access_deals", "accounts.access_inbox"],
-    SUPPORT: [*_PEOPLE, "accounts.access_inbox"],
-    BILLING: [*_PEOPLE, "accounts.access_billing"],
+    # Sales: 3.1, 3.2, 3.4 and their conversations (3.7); no identity documents
+    # (3.3), no service usage (3.5), no payment data (3.6).
+    SALES: [*_PEOPLE, "accounts.access_deals", "accounts.access_inbox", *_COMMUNICATIONS],
+    SUPPORT: [*_PEOPLE, "accounts.access_inbox", *_USAGE, *_COMMUNICATIONS],
+    BILLING: [*_PEOPLE, "accounts.access_billing", *_PAYMENT],
     PRIVACY_OFFICER: [
         *_PEOPLE,
         "accounts.access_privacy",
@@ -54,8 +73,45 @@ ROLE_PERMISSIONS = {
         *_IDENTITY_DOCUMENTS,
         "privacy.erase_person",  # irreversible: this role only, not even admin
         "audit.view_auditevent",
+        *_USAGE,
+        *_PAYMENT,
+        *_COMMUNICATIONS,
     ],
 }
+
+# Records each role sees at first (accounts.visibility); admins change this under
+# Settings, and a later migrate keeps their choice.
+ROLE_SCOPES = {
+    ADMIN: "all",
+    SALES: "team",
+    SUPPORT: "all",
+    BILLING: "all",
+    PRIVACY_OFFICER: "all",
+}
+
+
+_DEFAULT_ACTIONS = {
+    "view": _("See %(things)s"),
+    "add": _("Add %(things)s"),
+    "change": _("Change %(things)s"),
+    "delete": _("Delete %(things)s"),
+}
+
+
+def permission_label(name: str) -> str:
+    """A permission ("app.codename") in the reader's language: the label the
+    model declares, or Django's default ones spelled out."""
+    from django.apps import apps
+
+    app_label, codename = name.split(".", 1)
+    for model in apps.get_app_config(app_label).get_models():
+        for code, label in model._meta.permissions:
+            if code == codename:
+                return str(label)
+        action, _sep, model_name = codename.partition("_")
+        if model_name == model._meta.model_name and action in _DEFAULT_ACTIONS:
+            return str(_DEFAULT_ACTIONS[action] % {"things": model._meta.verbose_name_plural})
+    return name
 
 
 def sync_roles(using: str = "default", **kwargs: Any) -> None:
@@ -64,6 +120,8 @@ def sync_roles(using: str = "default", **kwargs: Any) -> None:
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
+
+    from connexion.accounts.models import RoleVisibility
 
     labels = {name.split(".")[0] for names in ROLE_PERMISSIONS.values() for name in names}
     for label in sorted(labels):
@@ -81,3 +139,6 @@ def sync_roles(using: str = "default", **kwargs: Any) -> None:
             )
         if set(group.permissions.all()) != wanted:
             group.permissions.set(wanted)
+        RoleVisibility.objects.using(using).get_or_create(
+            role=group, defaults={"scope": ROLE_SCOPES[role]}
+        )

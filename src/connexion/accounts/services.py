@@ -16,7 +16,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from connexion.accounts.models import SignInAttempt, Team, User
+from connexion.accounts.models import RoleVisibility, SignInAttempt, Team, User
 from connexion.accounts.roles import ADMIN, ROLE_CODES
 from connexion.accounts.sessions import end_user_sessions
 from connexion.api.services import revoke_user_tokens
@@ -244,6 +244,24 @@ def delete_team(team: Team, *, actor: User | None) -> None:
 
 
 # --- sign-in records, the lock and unlocking -------------------------------------
+
+
+@transaction.atomic
+def set_role_scope(role_code: str, scope: str, *, actor: User | None) -> None:
+    """Which records the members of a role see from now on (accounts.visibility)."""
+    if role_code not in ROLE_CODES:
+        raise UnknownRoleError(role_code)
+    if scope not in RoleVisibility.Scope.values:
+        raise ValidationError({"scope": _("Choose one of the listed scopes.")})
+    visibility, _created = RoleVisibility.objects.select_for_update().get_or_create(
+        role=Group.objects.get(name=role_code)
+    )
+    if visibility.scope != scope:
+        record_change(
+            actor, "accounts.set_role_scope", visibility, {"scope": [visibility.scope, scope]}
+        )
+        visibility.scope = scope
+        visibility.save(update_fields=["scope"])
 
 
 def record_sign_in_attempt(

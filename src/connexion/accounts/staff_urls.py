@@ -17,6 +17,7 @@ urlpatterns = [
         views.user_token_revoke,
         name="user_token_revoke",
     ),
+    path("roles/", views.role_list, name="role_list"),
     path("teams/", views.team_list, name="team_list"),
     path("teams/<int:team_id>/", views.team_detail, name="team_detail"),
     path("teams/<int:team_id>/delete/", views.team_delete, name="team_delete"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.forms import Form
@@ -14,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from connexion.accounts import mfa, selectors
 from connexion.accounts.forms import NewStaffUserForm, StaffUserForm, TeamForm
-from connexion.accounts.models import Team, User
-from connexion.accounts.roles import ADMIN, ROLE_LABELS
+from connexion.accounts.models import RoleVisibility, Team, User
+from connexion.accounts.roles import ADMIN, ROLE_LABELS, ROLE_PERMISSIONS, permission_label
 from connexion.accounts.services import (
     create_staff_user,
     create_team,
@@ -23,6 +24,7 @@ from connexion.accounts.services import (
     delete_team,
     locked_usernames,
     reactivate_user,
+    set_role_scope,
     set_roles,
     set_teams,
     unlock_sign_in,
@@ -301,3 +303,51 @@ def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
     delete_team(team, actor=request.user)  # type: ignore[arg-type]
     messages.success(request, _("Team %(name)s deleted.") % {"name": name})
     return redirect("staff:team_list")
+
+
+@login_required
+@staff_access
+@require_http_methods(["GET", "POST"])
+def role_list(request: HttpRequest) -> HttpResponse:
+    """The roles, what each opens and which records its members see."""
+    if request.method == "POST":
+        role = request.POST.get("role", "")
+        if role not in ROLE_LABELS:
+            messages.error(request, _("Choose one of the listed roles."))
+        else:
+            try:
+                set_role_scope(role, request.POST.get("scope", ""), actor=request.user)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                for error in exc.messages:
+                    messages.error(request, error)
+            else:
+                messages.success(
+                    request,
+                    _("Members of %(role)s now see: %(scope)s.")
+                    % {
+                        "role": ROLE_LABELS[role],
+                        "scope": RoleVisibility.Scope(request.POST["scope"]).label,
+                    },
+                )
+                return redirect("staff:role_list")
+    scopes = dict(
+        RoleVisibility.objects.filter(role__name__in=ROLE_LABELS).values_list("role__name", "scope")
+    )
+    groups = {group.name: group for group in Group.objects.filter(name__in=ROLE_LABELS)}
+    rows = [
+        {
+            "code": code,
+            "label": label,
+            "scope": scopes.get(code, RoleVisibility.Scope.ALL),
+            "members": groups[code].user_set.filter(is_active=True).count()
+            if code in groups
+            else 0,
+            "permissions": [permission_label(name) for name in ROLE_PERMISSIONS[code]],
+        }
+        for code, label in ROLE_LABELS.items()
+    ]
+    return render(
+        request,
+        "accounts/staff/role_list.html",
+        {"rows": rows, "scopes": RoleVisibility.Scope.choices, "section": "roles"},
+    )

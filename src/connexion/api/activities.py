@@ -26,6 +26,7 @@ from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 
+from connexion.accounts.visibility import visible
 from connexion.api.activity_schemas import (
     ActivityCreate,
     ActivityListQuery,
@@ -108,24 +109,27 @@ def _fields() -> Iterator[None]:
         raise ValidationError(errors) from None
 
 
-def _links(data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
+def _links(viewer: Any, data: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
     """`person_id` … -> the records; an unknown ID is an error naming the field."""
     links = {}
     for name, model in LINK_MODELS.items():
         pk = data.pop(f"{name}_id", None)
         if pk is None:
             continue
-        record = model.objects.filter(pk=pk).first()
+        # A record out of the viewer's reach is answered like a missing one.
+        record = visible(viewer, model).filter(pk=pk).first()
         if record is None:
             errors[f"{name}_id"] = [_("No record with this ID.")]
         links[name] = record
     return links
 
 
-def _records(model: type[Model], ids: list[int] | None, field: str, errors: dict[str, list[str]]):  # type: ignore[no-untyped-def]
+def _records(
+    viewer: Any, model: type[Model], ids: list[int] | None, field: str, errors: dict[str, list[str]]
+):  # type: ignore[no-untyped-def]
     if ids is None:
         return None
-    found = list(model.objects.filter(pk__in=ids))
+    found = list(visible(viewer, model).filter(pk__in=ids))
     if len(found) != len(set(ids)):
         missing = sorted(set(ids) - {record.pk for record in found})
         errors[field] = [_("No record with the IDs %(ids)s.") % {"ids": missing}]
@@ -291,9 +295,11 @@ def create_activity(request: HttpRequest, payload: ActivityCreate) -> Status[dic
     viewer = _viewer(request)
     data = payload.model_dump()
     errors: dict[str, list[str]] = {}
-    links = _links(data, errors)
-    people = _records(Person, data.pop("participant_ids"), "participant_ids", errors)
-    staff = _records(User, data.pop("staff_participant_ids"), "staff_participant_ids", errors)
+    links = _links(viewer, data, errors)
+    people = _records(viewer, Person, data.pop("participant_ids"), "participant_ids", errors)
+    staff = _records(
+        viewer, User, data.pop("staff_participant_ids"), "staff_participant_ids", errors
+    )
     _raise(errors)
     with _fields():
         activity = activities.log_activity(
@@ -333,8 +339,10 @@ def update_activity(
     activity = _activity(item_id)
     data = payload.model_dump(exclude_unset=True)
     errors: dict[str, list[str]] = {}
-    people = _records(Person, data.pop("participant_ids", None), "participant_ids", errors)
-    staff = _records(User, data.pop("staff_participant_ids", None), "staff_participant_ids", errors)
+    people = _records(viewer, Person, data.pop("participant_ids", None), "participant_ids", errors)
+    staff = _records(
+        viewer, User, data.pop("staff_participant_ids", None), "staff_participant_ids", errors
+    )
     _raise(errors)
     with _fields():
         activities.update_activity(
@@ -379,7 +387,7 @@ def create_task(request: HttpRequest, payload: TaskCreate) -> Status[dict[str, A
     viewer = _viewer(request)
     data = payload.model_dump()
     errors: dict[str, list[str]] = {}
-    links = _links(data, errors)
+    links = _links(viewer, data, errors)
     data["assignee"] = _assignee(data.pop("assignee_id"), errors)
     _raise(errors)
     with _fields():
@@ -443,7 +451,7 @@ def create_note(request: HttpRequest, payload: NoteCreate) -> Status[dict[str, A
     viewer = _viewer(request)
     data = payload.model_dump()
     errors: dict[str, list[str]] = {}
-    links = _links(data, errors)
+    links = _links(viewer, data, errors)
     _raise(errors)
     with _fields():
         note = activities.add_note(viewer, body=data["body"], audit_channel=API, **links)

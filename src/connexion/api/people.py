@@ -25,6 +25,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 
 from connexion.accounts.models import User
+from connexion.accounts.visibility import owned_by_visible
 from connexion.api.auth import BearerToken
 from connexion.api.people_schemas import (
     AddressAdd,
@@ -78,6 +79,7 @@ from connexion.people.selectors import (
     organizations_page,
     people_page,
     person_detail,
+    person_or_404,
 )
 
 API = AuditEvent.Channel.API
@@ -166,13 +168,13 @@ def _organization_not_found(organization_id: int) -> HttpError:
     return _not_found(_("No organization has the ID %(id)s.") % {"id": organization_id})
 
 
-def _person_to_change(person_id: int) -> Person:
-    """The person a service will change. Never shaped into a response: its
-    identity numbers are not masked."""
-    person = Person.objects.filter(pk=person_id).first()
-    if person is None:
-        raise _person_not_found(person_id)
-    return person
+def _person_to_change(viewer: User, person_id: int) -> Person:
+    """The person a service will change, if the viewer may see them. Never shaped
+    into a response: its identity numbers are not masked."""
+    try:
+        return person_or_404(viewer, person_id)
+    except Http404:
+        raise _person_not_found(person_id) from None
 
 
 def _organization_to_change(organization_id: int) -> Organization:
@@ -190,7 +192,11 @@ def _create_source(viewer: User, data: SourceIn, prefix: str = "source.") -> Sou
     related_person = None
     if data.related_person_id is not None:
         # Only the key: this code never needs the person's data.
-        related_person = Person.objects.only("pk").filter(pk=data.related_person_id).first()
+        related_person = (
+            Person.objects.only("pk")
+            .filter(owned_by_visible(viewer), pk=data.related_person_id)
+            .first()
+        )
         if related_person is None:
             errors[f"{prefix}related_person_id"] = [_("No person has this ID.")]
     partner = None
@@ -560,7 +566,7 @@ def update_person(
     """Changes the fields sent and nothing else."""
     viewer = _viewer(request)
     changes = payload.model_dump(exclude_unset=True)
-    person = _person_to_change(person_id)
+    person = _person_to_change(viewer, person_id)
     refused = [name for name in IDENTITY_FIELDS if name in changes]
     if refused and not can_see_identity_numbers(viewer):
         raise HttpError(
@@ -580,7 +586,7 @@ def update_person(
 def delete_person(request: HttpRequest, person_id: PersonId) -> Status[None]:
     """Deletes the person with contact points, roles and relationships."""
     viewer = _viewer(request)
-    person = _person_to_change(person_id)
+    person = _person_to_change(viewer, person_id)
     try:
         services.delete_person(viewer, person, channel=API)
     except (ProtectedError, RestrictedError):
@@ -597,7 +603,7 @@ def _add_person_contact(
     payload: EmailAdd | PhoneAdd | SocialAdd | AddressAdd,
 ) -> Status[dict[str, Any]]:
     viewer = _viewer(request)
-    person = _person_to_change(person_id)
+    person = _person_to_change(viewer, person_id)
     with transaction.atomic():
         source = _create_source(viewer, payload.source)
         contact = _add_contact(viewer, person, kind, payload, source)
@@ -672,7 +678,7 @@ def remove_person_contact(
     """Removes an email, phone, social account or address. When it was the
     primary one, the oldest other of its kind becomes primary."""
     viewer = _viewer(request)
-    _remove_contact(viewer, _person_to_change(person_id), kind, contact_id)
+    _remove_contact(viewer, _person_to_change(viewer, person_id), kind, contact_id)
     return Status(204, None)
 
 
@@ -686,7 +692,7 @@ def add_person_role(
 ) -> Status[dict[str, Any]]:
     """Records the person's role at an organization, over a period."""
     viewer = _viewer(request)
-    person = _person_to_change(person_id)
+    person = _person_to_change(viewer, person_id)
     organization = Organization.objects.filter(pk=payload.organization_id).first()
     if organization is None:
         raise ValidationError({"organization_id": [_("No organization has this ID.")]})

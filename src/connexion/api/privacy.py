@@ -25,6 +25,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 
 from connexion.accounts.models import User
+from connexion.accounts.visibility import owned_by_visible
 from connexion.api.auth import BearerToken
 from connexion.api.people import API, CONTACT_MODELS, PEOPLE_PERMISSION, PersonId
 from connexion.api.people_schemas import ErrorDetailOut, FieldErrorsOut
@@ -99,9 +100,9 @@ def _privacy_user(request: HttpRequest) -> User:
     return user
 
 
-def _person(person_id: int) -> Person:
+def _person(viewer: User, person_id: int) -> Person:
     """A merged record is still found: `may-use` then says why it may not be used."""
-    person = Person.objects.filter(pk=person_id).first()
+    person = Person.objects.filter(owned_by_visible(viewer), pk=person_id).first()
     if person is None:
         raise HttpError(404, _("No person has the ID %(id)s.") % {"id": person_id})
     return person
@@ -309,7 +310,7 @@ def list_consents(request: HttpRequest, person_id: PersonId) -> list[dict[str, A
     """The current state of consent for every purpose that rests on consent:
     given, withdrawn or never, since when and under which notice version."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     now = timezone.now()
     purposes = list(Purpose.objects.filter(lawful_basis__in=CONSENT_BASES))
     renewals = renewal_notices(purposes, now)
@@ -347,7 +348,7 @@ def consent_history(
     """Every consent given or withdrawn, newest first, with the wording, the
     notice version and where it was recorded from. Entries are never changed."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     events = ConsentEvent.objects.filter(person=person).select_related(
         "purpose", "notice", "recorded_by"
     )
@@ -371,7 +372,7 @@ def give_consent(
     wording shown and the notice version. The IP address and user agent default
     to those of this request."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     purpose = _purpose(payload.purpose)
     notice = None
     if payload.notice is not None:
@@ -414,7 +415,7 @@ def withdraw_consent(
     """Withdraws the person's consent for one purpose, at once (s.19). The body
     is optional; the IP address and user agent default to those of this request."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     purpose = _purpose(purpose_code, where="path")
     payload = payload or ConsentWithdraw()
     ip_address = _client_address(request, payload.ip_address)
@@ -447,7 +448,7 @@ def withdraw_consent(
 def list_restrictions(request: HttpRequest, person_id: PersonId) -> list[dict[str, Any]]:
     """Every restriction of use, newest first, in force or not (see `active`)."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     now = timezone.now()
     restrictions = Restriction.objects.filter(person=person).select_related(
         "created_by", "lifted_by"
@@ -469,7 +470,7 @@ def add_restriction(
     """Suspends the use of one contact point, a data category, or the whole
     record, from now (PDPA s.34). Only what the law requires goes on."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     contact_point = None
     if payload.scope == Restriction.Scope.CONTACT_POINT and (
         payload.contact_kind is not None and payload.contact_id is not None
@@ -504,7 +505,7 @@ def lift_restriction(
 ) -> dict[str, Any]:
     """Ends a restriction now; the data may be used again as before."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     restriction = Restriction.objects.filter(pk=restriction_id, person=person).first()
     if restriction is None:
         raise HttpError(
@@ -527,7 +528,7 @@ def lift_restriction(
 def list_objections(request: HttpRequest, person_id: PersonId) -> list[dict[str, Any]]:
     """Every objection of the person, newest first, with its decision."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     objections = Objection.objects.filter(person=person).select_related(
         "purpose", "decided_by", "recorded_by"
     )
@@ -548,7 +549,7 @@ def add_objection(
     """Records the person's objection to a purpose (PDPA s.32). The use stops
     while it is pending; an objection to direct marketing is accepted at once."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     purpose = _purpose(payload.purpose)
     with _fields():
         objection = services.record_objection(
@@ -595,7 +596,7 @@ def decide_objection(
 def list_person_disclosures(request: HttpRequest, person_id: PersonId) -> list[dict[str, Any]]:
     """Every disclosure of the person's data to an outside party, newest first."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     disclosures = Disclosure.objects.filter(person=person).select_related(
         "recipient", "purpose", "recorded_by"
     )
@@ -617,7 +618,7 @@ def add_disclosure(
     checking its ground (policy 6.1-6.3). Without a ground it is refused with the
     reasons, and the refusal is kept in the audit log."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     errors: dict[str, list[str]] = {}
     recipient = None
     if payload.recipient_id is not None:
@@ -720,7 +721,7 @@ def decide_use(
     language of the request (Accept-Language). A no counts as an attempted use
     and is kept in the audit log."""
     viewer = _people_user(request)
-    person = _person(person_id)
+    person = _person(viewer, person_id)
     purpose = _purpose(query.purpose, where="query")
     contact_point = None
     if query.contact_kind is None and query.contact_id is not None:

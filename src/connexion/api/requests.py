@@ -18,6 +18,7 @@ from ninja import Path, Query, Router, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 
+from connexion.accounts.visibility import owned_by_visible
 from connexion.api.auth import BearerToken
 from connexion.api.people import API
 from connexion.api.privacy import _answers, _aware, _fields, _privacy_user
@@ -146,7 +147,7 @@ def create_request(request: HttpRequest, payload: RequestCreate) -> Status[dict[
     viewer = _privacy_user(request)
     person = None
     if payload.person_id is not None:
-        person = Person.objects.filter(pk=payload.person_id).first()
+        person = Person.objects.filter(owned_by_visible(viewer), pk=payload.person_id).first()
         if person is None:
             raise RequestValidationError(
                 [

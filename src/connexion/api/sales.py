@@ -25,6 +25,7 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as RequestValidationError
 
 from connexion.accounts.models import User
+from connexion.accounts.visibility import owned_by_visible
 from connexion.api.auth import BearerToken
 from connexion.api.people_schemas import ErrorDetailOut, FieldErrorsOut
 from connexion.api.sales_schemas import (
@@ -162,11 +163,15 @@ def _record(
     return record
 
 
-def _person(pk: int | None, field: str, errors: dict[str, list[str]]) -> Person | None:
+def _person(
+    viewer: User, pk: int | None, field: str, errors: dict[str, list[str]]
+) -> Person | None:
     # Only the key and the merge link: this code never shows the person's data.
+    # A person out of the viewer's reach is answered like one that does not exist.
     if pk is None:
         return None
-    person = Person.objects.only("pk", "merged_into").filter(pk=pk).first()
+    people = Person.objects.only("pk", "merged_into")
+    person = people.filter(owned_by_visible(viewer), pk=pk).first()
     if person is None:
         errors.setdefault(field, []).append(_("No person has this ID."))
     return person
@@ -338,15 +343,16 @@ def _read_lead(viewer: User, lead_id: int) -> dict[str, Any]:
     return _lead_out(lead)
 
 
-def _deal_to_change(deal_id: int) -> Deal:
-    deal = Deal.objects.select_related("pipeline", "stage").filter(pk=deal_id).first()
+def _deal_to_change(viewer: User, deal_id: int) -> Deal:
+    deals = Deal.objects.select_related("pipeline", "stage")
+    deal = deals.filter(owned_by_visible(viewer), pk=deal_id).first()
     if deal is None:
         raise _not_found(_("No deal has the ID %(id)s.") % {"id": deal_id})
     return deal
 
 
-def _lead_to_change(lead_id: int) -> Lead:
-    lead = Lead.objects.filter(pk=lead_id).first()
+def _lead_to_change(viewer: User, lead_id: int) -> Lead:
+    lead = Lead.objects.filter(owned_by_visible(viewer), pk=lead_id).first()
     if lead is None:
         raise _not_found(_("No lead has the ID %(id)s.") % {"id": lead_id})
     return lead
@@ -583,12 +589,12 @@ def _lines(
 
 
 def _deal_values(
-    data: dict[str, Any], currency: str, errors: dict[str, list[str]]
+    viewer: User, data: dict[str, Any], currency: str, errors: dict[str, list[str]]
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, value in data.items():
         if name == "person_id":
-            values["person"] = _person(value, name, errors)
+            values["person"] = _person(viewer, value, name, errors)
         elif name == "organization_id":
             values["organization"] = _organization(value, name, errors)
         elif name == "owner_id":
@@ -670,7 +676,7 @@ def create_deal(request: HttpRequest, payload: DealCreate) -> Status[dict[str, A
     )
     data.setdefault("owner_id", viewer.pk)
     data.setdefault("currency", "THB")
-    values = _deal_values(data, data["currency"], errors)
+    values = _deal_values(viewer, data, data["currency"], errors)
     lines = _lines(payload.products, data["currency"], errors)
     if "amount" in values and payload.amount is None:
         values.pop("amount")
@@ -699,12 +705,12 @@ def read_deal(request: HttpRequest, deal_id: DealId) -> dict[str, Any]:
 def update_deal(request: HttpRequest, deal_id: DealId, payload: DealUpdate) -> dict[str, Any]:
     """Changes the fields sent and nothing else; the stage changes through `/move`."""
     viewer = _viewer(request)
-    deal = _deal_to_change(deal_id)
+    deal = _deal_to_change(viewer, deal_id)
     changes = payload.model_dump(exclude_unset=True)
     if changes.get("currency") is None:
         changes.pop("currency", None)
     errors: dict[str, list[str]] = {}
-    values = _deal_values(changes, changes.get("currency", deal.currency), errors)
+    values = _deal_values(viewer, changes, changes.get("currency", deal.currency), errors)
     _raise(errors)
     with _fields(_NAMES):
         services.update_deal(viewer, deal, channel=API, **values)
@@ -714,7 +720,7 @@ def update_deal(request: HttpRequest, deal_id: DealId, payload: DealUpdate) -> d
 @deals_router.delete("/{deal_id}", response=_answers(204, None, 404), summary="Delete a deal")
 def delete_deal(request: HttpRequest, deal_id: DealId) -> Status[None]:
     viewer = _viewer(request)
-    services.delete_deal(viewer, _deal_to_change(deal_id), channel=API)
+    services.delete_deal(viewer, _deal_to_change(viewer, deal_id), channel=API)
     return Status(204, None)
 
 
@@ -726,7 +732,7 @@ def move_deal(request: HttpRequest, deal_id: DealId, payload: DealMove) -> dict[
     in its stage history. A lost stage needs `lost_reason`; a stage of another
     pipeline is refused (422 on `stage_id`)."""
     viewer = _viewer(request)
-    deal = _deal_to_change(deal_id)
+    deal = _deal_to_change(viewer, deal_id)
     errors: dict[str, list[str]] = {}
     stage = _record(Stage, payload.stage_id, "stage_id", errors, _("No stage has this ID."))
     _raise(errors)
@@ -745,7 +751,7 @@ def set_deal_products(
 ) -> dict[str, Any]:
     """Replaces the deal's products; its amount becomes their total."""
     viewer = _viewer(request)
-    deal = _deal_to_change(deal_id)
+    deal = _deal_to_change(viewer, deal_id)
     errors: dict[str, list[str]] = {}
     lines = _lines(payload.products, deal.currency, errors)
     _raise(errors)
@@ -758,13 +764,13 @@ def set_deal_products(
 
 
 def _lead_values(
-    data: dict[str, Any], errors: dict[str, list[str]]
+    viewer: User, data: dict[str, Any], errors: dict[str, list[str]]
 ) -> tuple[dict[str, Any], list[Product] | None]:
     values: dict[str, Any] = {}
     products = None
     for name, value in data.items():
         if name in {"person_id", "referred_by_id"}:
-            values[name.removesuffix("_id")] = _person(value, name, errors)
+            values[name.removesuffix("_id")] = _person(viewer, value, name, errors)
         elif name in {"organization_id", "partner_id"}:
             values[name.removesuffix("_id")] = _organization(value, name, errors)
         elif name == "owner_id":
@@ -819,7 +825,7 @@ def create_lead(request: HttpRequest, payload: LeadCreate) -> Status[dict[str, A
     if data["owner_id"] is None:
         data["owner_id"] = viewer.pk
     errors: dict[str, list[str]] = {}
-    values, products = _lead_values(data, errors)
+    values, products = _lead_values(viewer, data, errors)
     _raise(errors)
     with _fields(_NAMES):
         lead = services.create_lead(viewer, products=products, channel=API, **values)
@@ -838,12 +844,12 @@ def update_lead(request: HttpRequest, lead_id: LeadId, payload: LeadUpdate) -> d
     """Changes the fields sent. `status` (with `disqualified_reason` for
     disqualified) qualifies or disqualifies; a converted lead is kept as it was."""
     viewer = _viewer(request)
-    lead = _lead_to_change(lead_id)
+    lead = _lead_to_change(viewer, lead_id)
     changes = payload.model_dump(exclude_unset=True)
     status = changes.pop("status", None)
     reason = changes.pop("disqualified_reason", None)
     errors: dict[str, list[str]] = {}
-    values, products = _lead_values(changes, errors)
+    values, products = _lead_values(viewer, changes, errors)
     if changes.get("title", "x") is None or changes.get("source", "x") is None:
         errors.setdefault("title" if changes.get("title", "x") is None else "source", []).append(
             _("This field cannot be null.")
@@ -864,7 +870,7 @@ def delete_lead(request: HttpRequest, lead_id: LeadId) -> Status[None]:
     """Only a lead not converted: a converted one is the deal's history."""
     viewer = _viewer(request)
     with _fields():
-        services.delete_lead(viewer, _lead_to_change(lead_id), channel=API)
+        services.delete_lead(viewer, _lead_to_change(viewer, lead_id), channel=API)
     return Status(204, None)
 
 
@@ -880,7 +886,7 @@ def convert_lead(
     `organization_id`) the person and organization and opens a deal. The lead
     keeps its history and points at the deal. Nothing is written on an error."""
     viewer = _viewer(request)
-    lead = _lead_to_change(lead_id)
+    lead = _lead_to_change(viewer, lead_id)
     errors: dict[str, list[str]] = {}
     if payload.pipeline_id is None:
         pipeline = selectors.default_pipeline()
@@ -895,7 +901,7 @@ def convert_lead(
         pipeline=pipeline,  # type: ignore[arg-type]
         stage=stage,
         title=payload.title,
-        person=_person(payload.person_id, "person_id", errors),
+        person=_person(viewer, payload.person_id, "person_id", errors),
         organization=_organization(payload.organization_id, "organization_id", errors),
         create_person=payload.create_person,
         create_organization=payload.create_organization,
@@ -982,7 +988,7 @@ def create_interest(request: HttpRequest, payload: InterestCreate) -> Status[dic
     again for the same person, product and kind returns the existing record."""
     viewer = _viewer(request)
     errors: dict[str, list[str]] = {}
-    person = _person(payload.person_id, "person_id", errors)
+    person = _person(viewer, payload.person_id, "person_id", errors)
     product = _record(
         Product, payload.product_id, "product_id", errors, _("No product has this ID.")
     )

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from connexion.accounts.roles import CATEGORY_PERMISSIONS as ROLE_CATEGORY_PERMISSIONS
 from connexion.privacy.registry import Category
 
 AREAS: dict[str, str | Promise] = {
@@ -34,10 +35,13 @@ AREA_CATEGORIES: dict[str, tuple[str, ...]] = {
     "activities": ("3.1", "3.7"),
 }
 
-# Permissions that show a category's fields inside an answer: a token without
-# the category has them withheld, so the selectors mask those fields.
+# Permissions that show a category's data inside an answer (identity numbers,
+# usage, payments, conversations): a token without the category has them
+# withheld, so the selectors leave that data out as for a role without it.
 CATEGORY_PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "3.3": ("people.view_identity_numbers",),
+    category: (permission,)
+    for category, permission in ROLE_CATEGORY_PERMISSIONS.items()
+    if permission != "accounts.access_people"
 }
 
 

@@ -1,11 +1,14 @@
-"""Where the current request comes from, so that every audit entry written
-while serving it records the address and browser without each caller passing them."""
+"""Where the current request comes from and who makes it, so that every audit
+entry written while serving it records the address and browser without each
+caller passing them, and form fields that look records up resolve only what the
+signed-in user may see (people.forms.LookupField)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -18,6 +21,10 @@ USER_AGENT_LENGTH = 300
 class Origin:
     ip_address: str | None
     user_agent: str
+    # "api" or "ui" (AuditEvent.Channel), for entries whose writer cannot tell.
+    channel: str = "ui"
+    # The signed-in staff user of a page (request.user, read when first used).
+    user: Any = None
 
 
 _origin: ContextVar[Origin | None] = ContextVar("audit_origin", default=None)
@@ -27,13 +34,23 @@ def current_origin() -> Origin | None:
     return _origin.get()
 
 
+def current_viewer() -> Any:
+    """The signed-in user of the page being served, or None."""
+    origin = _origin.get()
+    user = origin.user if origin else None
+    return user if user is not None and user.is_authenticated else None
+
+
 class AuditOriginMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         origin = Origin(
-            client_ip(request), request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_LENGTH]
+            client_ip(request),
+            request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_LENGTH],
+            "api" if request.path.startswith("/api/") else "ui",
+            getattr(request, "user", None),
         )
         token = _origin.set(origin)
         try:

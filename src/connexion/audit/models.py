@@ -36,6 +36,8 @@ class AuditEvent(models.Model):
     class Kind(models.TextChoices):
         CHANGE = "change", _("change")
         ACCESS = "access", _("access")
+        # A record asked for and not shown: out of the user's reach, or missing.
+        REFUSED = "refused", _("refused")
 
     class Channel(models.TextChoices):
         UI = "ui", _("web interface")

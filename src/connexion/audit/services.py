@@ -87,3 +87,20 @@ def record_access(
         details={} if single else {"ids": object_ids},
         **_origin_fields(),
     )
+
+
+def record_refusal(actor: Any, action: str, object_type: str, object_id: Any) -> AuditEvent:
+    """Records that the actor asked for a record and was answered "not found":
+    it is out of their reach or does not exist (the answer does not tell which;
+    the log does, to whoever reads it)."""
+    origin = current_origin()
+    return AuditEvent.objects.create(
+        kind=AuditEvent.Kind.REFUSED,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        channel=origin.channel if origin else AuditEvent.Channel.COMMAND,
+        object_type=object_type,
+        object_id=str(object_id)[:40],
+        details={},
+        **_origin_fields(),
+    )

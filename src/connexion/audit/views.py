@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from connexion.accounts.visibility import owned_by_visible
 from connexion.audit import selectors
 from connexion.audit.forms import AuditFilterForm
 from connexion.people.models import Person
@@ -39,7 +40,7 @@ def person_viewers(request: HttpRequest, person_id: int) -> HttpResponse:
     # The same 404 whether the record is missing or the viewer may not know who saw it.
     if (
         not selectors.can_read_audit_log(request.user)
-        or not Person.objects.filter(pk=person_id).exists()
+        or not Person.objects.filter(owned_by_visible(request.user), pk=person_id).exists()
     ):
         raise Http404
     events = selectors.person_viewers(request.user, person_id)

@@ -19,6 +19,7 @@ from connexion.comms.forms import EmailTemplateForm, SendEmailForm
 from connexion.comms.models import EmailTemplate
 from connexion.comms.rendering import PLACEHOLDERS
 from connexion.people.models import Person
+from connexion.people.selectors import person_or_404
 from connexion.privacy.forms import put_errors
 
 people_access = permission_required("accounts.access_people", raise_exception=True)
@@ -73,15 +74,15 @@ def _send_context(request: HttpRequest, person: Person, form: SendEmailForm) -> 
     return context
 
 
-def _person(person_id: int) -> Person:
-    return get_object_or_404(Person.objects.select_related("employer"), pk=person_id)
+def _person(viewer: Any, person_id: int) -> Person:
+    return person_or_404(viewer, person_id, Person.objects.select_related("employer"))
 
 
 @login_required
 @people_access
 @comms_access
 def send_email(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = _person(person_id)
+    person = _person(request.user, person_id)
     if request.method != "POST":
         initial = SendEmailForm.initial_for(person, request.GET.get("template"))
         form = SendEmailForm(person=person, initial=initial)
@@ -128,7 +129,7 @@ def send_email(request: HttpRequest, person_id: int) -> HttpResponse:
 def send_check(request: HttpRequest, person_id: int) -> HttpResponse:
     """htmx: the form again for the current choices, with the privacy decision.
     Choosing another template also picks its purpose."""
-    person = _person(person_id)
+    person = _person(request.user, person_id)
     data = request.GET.copy()
     if request.headers.get("HX-Trigger-Name") == "template":
         template = EmailTemplate.objects.filter(pk=data.get("template") or 0).first()

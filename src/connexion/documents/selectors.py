@@ -10,7 +10,7 @@ from typing import Any
 from django.http import Http404
 
 from connexion.audit.models import AuditEvent
-from connexion.audit.services import record_access
+from connexion.audit.services import record_access, record_refusal
 from connexion.documents.models import IdentityDocument
 from connexion.lib.crypto import StoredFileError
 from connexion.people.models import Organization, Person
@@ -79,12 +79,7 @@ def document_for(
         else None
     )
     if document is None:
-        logger.warning(
-            "identity document %s (%s) refused to %s",
-            document_id,
-            what,
-            getattr(viewer, "username", "anonymous"),
-        )
+        record_refusal(viewer, f"documents.{what}", "documents.identitydocument", document_id)
         raise Http404
     if what != "delete":  # a deletion is recorded as a change by its service
         record_access(

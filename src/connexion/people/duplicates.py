@@ -23,6 +23,7 @@ from django.db.models import Count, F, Prefetch, QuerySet, Value, Window
 from django.db.models.functions import Concat, Lower, Trim, Upper
 from django.utils.translation import gettext_lazy as _
 
+from connexion.accounts.visibility import owned_by_visible, visible_owner_ids
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
 from connexion.people.models import EmailAddress, Person, PhoneNumber
@@ -317,6 +318,15 @@ def duplicates_page(
     masked for viewers without the permission); records who was shown."""
     limit = MAX_PAIRS if limit is None else limit
     pairs = find_duplicate_pairs(limit)
+    if visible_owner_ids(viewer) is not None:
+        # Only pairs of people the viewer sees (accounts.visibility).
+        involved = {person_id for pair in pairs for person_id in (pair.keep_id, pair.other_id)}
+        seen = set(
+            Person.objects.filter(owned_by_visible(viewer), pk__in=involved).values_list(
+                "pk", flat=True
+            )
+        )
+        pairs = [pair for pair in pairs if pair.keep_id in seen and pair.other_id in seen]
     page = Paginator(pairs, PAGE_SIZE).get_page(page_number)
     ids = {person_id for pair in page.object_list for person_id in (pair.keep_id, pair.other_id)}
     people = {

@@ -11,6 +11,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from connexion.accounts.models import User
+from connexion.accounts.visibility import visible
+from connexion.audit.context import current_viewer
 from connexion.lib.thai import PROVINCES
 from connexion.people.models import (
     Organization,
@@ -74,7 +76,13 @@ class LookupField(forms.CharField):
         if not text:
             return None
         digits = text.lstrip("#").split(" ", 1)[0]
-        records = self.model.objects.filter(kind=self.kind) if self.kind else self.model.objects
+        records = (
+            self.model.objects.filter(kind=self.kind) if self.kind else self.model.objects.all()
+        )
+        viewer = current_viewer()
+        if viewer is not None:
+            # Only what the user may see; one out of reach is as if it did not exist.
+            records = visible(viewer, records)
         record = records.filter(pk=int(digits)).first() if digits.isdigit() else None
         if record is None:
             raise forms.ValidationError(_("Choose a record from the suggestions."))

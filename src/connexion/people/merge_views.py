@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from connexion.people.duplicates import duplicates_page
 from connexion.people.merge import field_groups, merge_comparison, merge_people
-from connexion.people.models import Person
+from connexion.people.selectors import person_or_404
 
 people_access = permission_required("accounts.access_people", raise_exception=True)
 
@@ -32,8 +32,8 @@ def merge(request: HttpRequest, keep_id: int, other_id: int) -> HttpResponse:
     status = 200
     chosen = None
     if request.method == "POST":
-        kept = get_object_or_404(Person, pk=keep_id)
-        other = get_object_or_404(Person, pk=other_id)
+        kept = person_or_404(request.user, keep_id)
+        other = person_or_404(request.user, other_id)
         chosen = [
             group.key
             for group in field_groups()

@@ -14,6 +14,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from connexion.accounts.visibility import can_see_category, owned_by_visible, visible_or_404
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
 from connexion.lib.phone import InvalidPhoneNumber, to_e164
@@ -31,7 +32,6 @@ from connexion.people.models import (
 from connexion.people.validators import normalize_thai_id
 
 PAGE_SIZE = 50
-IDENTITY_PERMISSION = "people.view_identity_numbers"
 # What a contact point's provenance line shows.
 SOURCED = ("source", "source__related_person", "source__partner", "source__collected_by")
 
@@ -71,7 +71,7 @@ class Page:
 
 
 def can_see_identity_numbers(viewer: Any) -> bool:
-    return bool(viewer and viewer.has_perm(IDENTITY_PERMISSION))
+    return viewer is not None and can_see_category(viewer, "3.3")
 
 
 def mask_thai_id(number: str) -> str:
@@ -210,9 +210,15 @@ def person_search_condition(query: str, viewer: Any) -> Q:
     return condition | words
 
 
-def _people_base() -> QuerySet[Person]:
+def person_or_404(viewer: Any, person_id: int, queryset: QuerySet[Person] | None = None) -> Person:
+    """The person, if the viewer may see them; a record out of reach is answered
+    exactly like one that does not exist."""
+    return visible_or_404(viewer, Person.objects.all() if queryset is None else queryset, person_id)
+
+
+def _people_base(viewer: Any) -> QuerySet[Person]:
     return (
-        Person.objects.filter(merged_into__isnull=True)
+        Person.objects.filter(owned_by_visible(viewer), merged_into__isnull=True)
         .select_related("employer", "owner")
         .prefetch_related(
             Prefetch("emailaddresss", queryset=EmailAddress.objects.filter(is_primary=True)),
@@ -226,7 +232,7 @@ def _people_base() -> QuerySet[Person]:
 
 
 def filter_people(viewer: Any, filters: PersonFilters) -> QuerySet[Person]:
-    people = _people_base()
+    people = _people_base(viewer)
     if filters.query.strip():
         people = people.filter(person_search_condition(filters.query, viewer))
     if filters.lifecycle_stage:
@@ -302,7 +308,9 @@ class PersonDetail:
 def person_detail(
     viewer: Any, person_id: int, *, channel: str = AuditEvent.Channel.UI
 ) -> PersonDetail:
-    person = (
+    person = person_or_404(
+        viewer,
+        person_id,
         Person.objects.select_related(
             "employer",
             "owner",
@@ -311,13 +319,8 @@ def person_detail(
             "source__partner",
             "source__collected_by",
             "merged_into",
-        )
-        .prefetch_related("tags")
-        .filter(pk=person_id)
-        .first()
+        ).prefetch_related("tags"),
     )
-    if person is None:
-        raise Http404
     _mask([person], viewer)
     detail = PersonDetail(
         person=person,
@@ -327,9 +330,10 @@ def person_detail(
         addresses=list(person.postaladdresss.select_related(*SOURCED).order_by("-is_primary")),
         roles=list(person.organization_roles.select_related("organization")),
         relationships=list(
-            Relationship.objects.filter(Q(person=person) | Q(other=person)).select_related(
-                "person", "other"
-            )
+            Relationship.objects.filter(Q(person=person) | Q(other=person))
+            .filter(owned_by_visible(viewer, "person__owner"))
+            .filter(owned_by_visible(viewer, "other__owner"))
+            .select_related("person", "other")
         ),
         lifecycle=list(person.lifecycle_changes.select_related("changed_by")),
         history=list(
@@ -408,8 +412,16 @@ def organization_detail(
     )
     if organization is None:
         raise Http404
-    roles = list(organization.person_roles.select_related("person").order_by("role", "id"))
-    employees = list(organization.employees.filter(merged_into__isnull=True).order_by("id")[:200])
+    roles = list(
+        organization.person_roles.filter(owned_by_visible(viewer, "person__owner"))
+        .select_related("person")
+        .order_by("role", "id")
+    )
+    employees = list(
+        organization.employees.filter(owned_by_visible(viewer), merged_into__isnull=True).order_by(
+            "id"
+        )[:200]
+    )
     _mask([role.person for role in roles] + employees, viewer)
     detail = OrganizationDetail(
         organization=organization,

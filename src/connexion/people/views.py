@@ -35,11 +35,13 @@ from connexion.people.models import (
 )
 from connexion.people.selectors import (
     PersonFilters,
+    can_see_identity_numbers,
     organization_detail,
     organizations_page,
     people_for_export,
     people_page,
     person_detail,
+    person_or_404,
 )
 
 people_access = permission_required("accounts.access_people", raise_exception=True)
@@ -192,9 +194,9 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @people_access
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=person_id)
+    person = person_or_404(request.user, person_id)
     form = PersonForm(request.POST or None, initial=PersonForm.initial_for(person))
-    if not request.user.has_perm("people.view_identity_numbers"):
+    if not can_see_identity_numbers(request.user):
         # A role that may not see identity numbers does not get to change them.
         for name in ("national_id", "passport_number", "passport_country"):
             del form.fields[name]
@@ -215,7 +217,7 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
 @login_required
 @people_access
 def contact_add(request: HttpRequest, owner_type: str, owner_id: int, kind: str) -> HttpResponse:
-    owner = _owner(owner_type, owner_id)
+    owner = _owner(request.user, owner_type, owner_id)
     form_class = CONTACT_FORMS.get(kind)
     if form_class is None:
         raise Http404
@@ -246,7 +248,7 @@ def contact_add(request: HttpRequest, owner_type: str, owner_id: int, kind: str)
 def contact_change(
     request: HttpRequest, owner_type: str, owner_id: int, kind: str, contact_id: int, action: str
 ) -> HttpResponse:
-    owner = _owner(owner_type, owner_id)
+    owner = _owner(request.user, owner_type, owner_id)
     model = CONTACT_MODELS.get(kind)
     if model is None:
         raise Http404
@@ -260,9 +262,9 @@ def contact_change(
     return redirect(_owner_url(owner_type), owner.pk)
 
 
-def _owner(owner_type: str, owner_id: int) -> Person | Organization:
+def _owner(viewer: Any, owner_type: str, owner_id: int) -> Person | Organization:
     if owner_type == "person":
-        return get_object_or_404(Person, pk=owner_id)
+        return person_or_404(viewer, owner_id)
     if owner_type == "organization":
         return get_object_or_404(Organization, pk=owner_id)
     raise Http404
@@ -276,7 +278,7 @@ def _owner_url(owner_type: str) -> str:
 @login_required
 @people_access
 def role_add(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=person_id)
+    person = person_or_404(request.user, person_id)
     form = OrganizationRoleForm(request.POST, prefix="role")
     if form.is_valid():
         data = form.cleaned_data
@@ -322,7 +324,7 @@ def role_end(request: HttpRequest, person_id: int, role_id: int) -> HttpResponse
 @login_required
 @people_access
 def relationship_add(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=person_id)
+    person = person_or_404(request.user, person_id)
     form = RelationshipForm(request.POST, prefix="relationship")
     if form.is_valid():
         try:

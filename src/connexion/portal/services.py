@@ -67,6 +67,10 @@ def normal_origin(value: str) -> str | None:
     parts = urlsplit(value.strip())
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         return None
+    # urlsplit takes "a.example; script-src-attr 'unsafe-inline'" for a host: the
+    # origin goes into a Content-Security-Policy, where it would add directives.
+    if re.search(r"[\s;,'\"\\\x00-\x1f\x7f]", parts.hostname):
+        return None
     if parts.path not in {"", "/"} or parts.query or parts.fragment or parts.username:
         return None
     try:

@@ -40,7 +40,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, pre_delete
@@ -477,28 +477,29 @@ def mask_details(details: Any) -> Any:
     return masked
 
 
-def mask_events(events: QuerySet[AuditEvent]) -> None:
+def mask_events(events: QuerySet[AuditEvent]) -> list[tuple[Any, str]]:
+    """Masks the entries; returns (id, object id) of each. The entries are read
+    first and rewritten by primary key: an update joined to the erased rows can
+    make PostgreSQL scan the whole log."""
+    found = list(events.values_list("pk", "object_id", "actor_id", "ip_address", "user_agent"))
+    ids = [pk for pk, *_rest in found]
     # An entry written by nobody on staff came from the person: their address too.
-    anonymous = Q(actor__isnull=True)
-    if connection.vendor == "postgresql":
-        # A constant expression: no value of anyone is put into the SQL.
-        masked = RawSQL(_MASK_JSONB, (), output_field=models.JSONField())  # noqa: S611
-        events.redact(
-            details=masked,
-            ip_address=Case(
-                When(anonymous, then=Value(None, output_field=models.GenericIPAddressField())),
-                default=F("ip_address"),
-            ),
-            user_agent=Case(When(anonymous, then=Value("")), default=F("user_agent")),
-        )
-        return
-    events.filter(anonymous).exclude(ip_address=None, user_agent="").redact(
-        ip_address=None, user_agent=""
-    )
-    for pk, details in events.values_list("pk", "details"):
-        masked = mask_details(details)
-        if masked != details:
-            AuditEvent.objects.filter(pk=pk).redact(details=masked)
+    origin = [pk for pk, _object, actor, ip, agent in found if actor is None and (ip or agent)]
+    for chunk in chunks(origin):
+        AuditEvent.objects.filter(pk__in=id_set(chunk)).redact(ip_address=None, user_agent="")
+    for chunk in chunks(ids):
+        # Only entries with values are rewritten (a page view has none).
+        chosen = AuditEvent.objects.filter(pk__in=id_set(chunk)).exclude(details={})
+        if connection.vendor == "postgresql":
+            # A constant expression: no value of anyone is put into the SQL.
+            masked = RawSQL(_MASK_JSONB, (), output_field=models.JSONField())  # noqa: S611
+            chosen.redact(details=masked)
+            continue
+        for pk, details in chosen.values_list("pk", "details"):
+            masked_details = mask_details(details)
+            if masked_details != details:
+                AuditEvent.objects.filter(pk=pk).redact(details=masked_details)
+    return [(pk, object_id) for pk, object_id, *_rest in found]
 
 
 def events_of(label: str, pks: Iterable[Any]) -> Iterator[QuerySet[AuditEvent]]:
@@ -555,10 +556,6 @@ class _Rows:
     # carry a few parameters, not thousands of ids (psycopg parses each one).
     queryset: QuerySet[Any]
 
-    @property
-    def pks(self) -> list[Any]:
-        return list(self.owner)
-
 
 def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
     for start in range(0, len(values), ID_CHUNK):
@@ -578,16 +575,16 @@ def lock_people(person_ids: Sequence[int]) -> list[tuple[int, int | None, dateti
     return found
 
 
-def _followers(roots: Sequence[int]) -> dict[int, int]:
+def _followers(roots: Sequence[int], *, lock: bool = True) -> dict[int, int]:
     """Records merged into the people erased (and into those), by root."""
     root_of = {pk: pk for pk in roots}
     frontier = list(roots)
+    people = Person._base_manager.select_for_update() if lock else Person._base_manager.all()
     while frontier:
         found = []
         for chunk in chunks(frontier):
             found += list(
-                Person._base_manager.select_for_update()
-                .filter(merged_into__in=id_set(chunk))
+                people.filter(merged_into__in=id_set(chunk))
                 .exclude(pk__in=id_set(root_of))
                 .order_by("pk")
                 .values_list("pk", "merged_into_id")
@@ -637,10 +634,8 @@ def _mask_row_events(rows: _Rows, tally: _Tally) -> None:
     owner = {str(pk): root for pk, root in rows.owner.items()}
     keys = rows.queryset.order_by().annotate(_key=Cast("pk", models.CharField())).values("_key")
     events = AuditEvent.objects.filter(object_type=rows.scope.label, object_id__in=keys)
-    counts = events.order_by().values_list("object_id").annotate(n=models.Count("pk"))
-    for object_id, count in counts:
-        tally.add(owner[object_id], "audit.auditevent", "masked", count)
-    mask_events(events)
+    for _pk, object_id in mask_events(events.order_by()):
+        tally.add(owner[object_id], "audit.auditevent", "masked")
 
 
 def _anonymize(rows: _Rows, now: datetime) -> None:
@@ -1041,18 +1036,28 @@ def _erase(
         Person.tags.through.objects.filter(person_id__in=id_set(kept_ids)).delete()
         _anonymize(kept_rows, now)
     if gone_rows.owner:
+        # A merged record kept (something points at it) no longer points at its
+        # target, which goes; followers are all in this erasure, so that is all.
+        if kept_ids:
+            people_rows.filter(pk__in=id_set(kept_ids), merged_into__in=id_set(gone_ids)).update(
+                merged_into=None
+            )
         # The links the scopes above deleted or removed need no second look.
-        done = frozenset(
-            (rows.scope.label, path)
-            for rows in collected
-            if rows.scope.policy.action == Erasure.DELETE
-            for path in rows.scope.policy.subject
-            if "__" not in path
-        ) | frozenset(
-            (scope.label, path)
-            for scope in scopes()
-            for path, mention in scope.policy.mentions
-            if mention == Mention.DETACH
+        done = (
+            frozenset({("people.person", "merged_into")})
+            | frozenset(
+                (rows.scope.label, path)
+                for rows in collected
+                if rows.scope.policy.action == Erasure.DELETE
+                for path in rows.scope.policy.subject
+                if "__" not in path
+            )
+            | frozenset(
+                (scope.label, path)
+                for scope in scopes()
+                for path, mention in scope.policy.mentions
+                if mention == Mention.DETACH
+            )
         )
         set_delete(gone_rows.queryset, done)
     for pk, root in root_of.items():
@@ -1132,7 +1137,7 @@ class PlannedTable:
 def erasure_plan(person: Person) -> list[PlannedTable]:
     """The tables an erasure of this person would touch and how many rows;
     counts only, nothing is read out."""
-    root_of = _followers_readonly([person.pk])
+    root_of = _followers([person.pk], lock=False)
     ids = sorted(root_of)
     plan = []
     for scope in scopes():
@@ -1150,22 +1155,6 @@ def erasure_plan(person: Person) -> list[PlannedTable]:
                 )
             )
     return plan
-
-
-def _followers_readonly(roots: Sequence[int]) -> dict[int, int]:
-    root_of = {pk: pk for pk in roots}
-    frontier = list(roots)
-    while frontier:
-        found = list(
-            Person._base_manager.filter(merged_into__in=frontier)
-            .exclude(pk__in=list(root_of))
-            .values_list("pk", "merged_into_id")
-        )
-        frontier = []
-        for pk, target in found:
-            root_of[pk] = root_of[target]
-            frontier.append(pk)
-    return root_of
 
 
 TALLY_WORDS = {

@@ -72,7 +72,7 @@ logger = logging.getLogger(__name__)
 
 TASK = AuditEvent.Channel.TASK
 UI = AuditEvent.Channel.UI
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 SAMPLE_SIZE = 10
 # A run still unfinished after this long is taken to have died.
 RUN_TIMEOUT = timedelta(hours=6)
@@ -98,7 +98,12 @@ def _activity_model() -> type[models.Model] | None:
 
 def active_since(cutoff: datetime) -> Q:
     """People with any activity at or after `cutoff` (see the module's description)."""
-    condition = Q(updated_at__gte=cutoff) | Q(
+    return Q(updated_at__gte=cutoff) | recent_events(cutoff)
+
+
+def recent_events(cutoff: datetime) -> Q:
+    """People with a consent event or a sales activity at or after `cutoff`."""
+    condition = Q(
         Exists(ConsentEvent.objects.filter(person=OuterRef("pk"), occurred_at__gte=cutoff))
     )
     activity = _activity_model()

@@ -355,7 +355,9 @@ def consent_evidence(request: HttpRequest, event_id: int) -> HttpResponse:
     Decrypted through the storage; a damaged file gives a clear page, not a cut file."""
     event = get_object_or_404(ConsentEvent.objects.exclude(evidence=""), pk=event_id)
     record_access(request.user, "privacy.consent_evidence", "privacy.consentevent", [str(event.pk)])
-    return stored_file_response(request, event.evidence)
+    # Downloaded, never shown in the page: only the first bytes were checked, and
+    # the name (hence the type the browser is told) is the uploader's.
+    return stored_file_response(request, event.evidence, as_attachment=True)
 
 
 # --- partners and their joint products ----------------------------------------------

@@ -12,6 +12,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from connexion.accounts.visibility import visible
+from connexion.audit.context import current_viewer
 from connexion.people.forms import person_lookup
 from connexion.people.models import Organization, Person
 from connexion.sales.models import Activity, Deal, Note, Task
@@ -95,8 +97,8 @@ class ActivityForm(forms.Form):
         if activity is not None:
             # Editing keeps whoever took part, related to the subject or not.
             people |= set(activity.participants.values_list("pk", flat=True))
-        self.fields["participants"].queryset = Person.objects.filter(  # type: ignore[attr-defined]
-            pk__in=people
+        self.fields["participants"].queryset = visible(  # type: ignore[attr-defined]
+            current_viewer(), Person.objects.filter(pk__in=people)
         )
         if not people:
             del self.fields["participants"]

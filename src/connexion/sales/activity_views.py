@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from connexion.accounts.visibility import visible_or_404
 from connexion.sales import activities, timeline
 from connexion.sales.activity_forms import (
     ActivityFilterForm,
@@ -53,7 +54,7 @@ def _subject(request: HttpRequest, subject_type: str, subject_id: int) -> Any:
     if not request.user.has_perm(needed):
         raise PermissionDenied
     model = timeline.SUBJECTS[subject_type][0]
-    return get_object_or_404(model, pk=subject_id)
+    return visible_or_404(request.user, model, subject_id)
 
 
 def subject_url(subject_type: str, subject: Any) -> str:
@@ -380,7 +381,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(DEALS):
         raise PermissionDenied
-    board = sales_dashboard()
+    board = sales_dashboard(request.user)
     dashboard_links(board)
     context = {"board": board, "charts": chart_data(board), "section": "dashboard"}
     return render(request, "sales/activities/dashboard.html", context)

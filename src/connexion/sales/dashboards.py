@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.visibility import owned_by_visible
 from connexion.sales.models import Activity, Deal, Lead, Pipeline, Task
 
 HOME_LIST_SIZE = 8
@@ -240,10 +241,10 @@ class SalesDashboard:
     leads_by_source: list[dict[str, Any]]
 
 
-def _pipelines() -> list[PipelineBlock]:
+def _pipelines(visible: Q) -> list[PipelineBlock]:
     sums = {
         row["stage"]: row
-        for row in Deal.objects.filter(status=Deal.Status.OPEN)
+        for row in Deal.objects.filter(visible, status=Deal.Status.OPEN)
         .values("stage")
         .annotate(
             count=Count("id"),
@@ -271,7 +272,7 @@ def _pipelines() -> list[PipelineBlock]:
     return blocks
 
 
-def _outcomes(periods: dict[str, Period]) -> list[tuple[str, Outcomes]]:
+def _outcomes(periods: dict[str, Period], visible: Q) -> list[tuple[str, Outcomes]]:
     """Won and lost, count and value, for each period, in one pass over the
     deals closed in the widest of them."""
     first = min(period.start for period in periods.values())
@@ -283,7 +284,8 @@ def _outcomes(periods: dict[str, Period]) -> list[tuple[str, Outcomes]]:
             where = within & Q(status=status)
             figures[f"{name}_{status}_count"] = Count("id", filter=where)
             figures[f"{name}_{status}_total"] = Sum("amount_thb", filter=where)
-    totals = Deal.objects.filter(closed_at__gte=first, closed_at__lt=last).aggregate(**figures)
+    closed = Deal.objects.filter(visible, closed_at__gte=first, closed_at__lt=last)
+    totals = closed.aggregate(**figures)
     return [
         (
             name,
@@ -299,13 +301,19 @@ def _outcomes(periods: dict[str, Period]) -> list[tuple[str, Outcomes]]:
     ]
 
 
-def sales_dashboard(now: datetime | None = None) -> SalesDashboard:
+def sales_dashboard(viewer: Any, now: datetime | None = None) -> SalesDashboard:
+    """The figures of the deals, leads, activities and tasks the viewer sees: a
+    team sees its own (accounts.visibility)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     month, quarter = month_of(today), quarter_of(today)
     # Counted per user id from the covering index; the few names read after.
     activities = list(
-        Activity.objects.filter(occurred_at__gte=month.start, occurred_at__lte=now)
+        Activity.objects.filter(
+            owned_by_visible(viewer, "created_by"),
+            occurred_at__gte=month.start,
+            occurred_at__lte=now,
+        )
         .values("created_by")
         # count(*): the id is not in the index, so count("id") would read the table.
         .annotate(count=Count("*"))
@@ -323,7 +331,9 @@ def sales_dashboard(now: datetime | None = None) -> SalesDashboard:
         row["created_by__first_name"] = user.first_name if user else ""
         row["created_by__last_name"] = user.last_name if user else ""
     overdue = list(
-        Task.objects.filter(done_at__isnull=True, due_at__lt=now)
+        Task.objects.filter(
+            owned_by_visible(viewer, "assignee"), done_at__isnull=True, due_at__lt=now
+        )
         .values("assignee", "assignee__username", "assignee__first_name", "assignee__last_name")
         .annotate(count=Count("id"))
         .order_by("-count", "assignee__username")
@@ -331,7 +341,9 @@ def sales_dashboard(now: datetime | None = None) -> SalesDashboard:
     labels = dict(Lead.SourceKind.choices)
     leads = [
         {**row, "label": labels.get(row["source"], row["source"])}
-        for row in Lead.objects.filter(created_at__gte=month.start, created_at__lt=month.end)
+        for row in Lead.objects.filter(
+            owned_by_visible(viewer), created_at__gte=month.start, created_at__lt=month.end
+        )
         .values("source")
         .annotate(count=Count("id"))
         .order_by("-count", "source")
@@ -345,8 +357,8 @@ def sales_dashboard(now: datetime | None = None) -> SalesDashboard:
         today=today,
         month=month,
         quarter=quarter,
-        pipelines=_pipelines(),
-        outcomes=_outcomes({"month": month, "quarter": quarter}),
+        pipelines=_pipelines(owned_by_visible(viewer)),
+        outcomes=_outcomes({"month": month, "quarter": quarter}, owned_by_visible(viewer)),
         activities_by_staff=activities,
         overdue_by_assignee=overdue,
         overdue_total=sum(row["count"] for row in overdue),

@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from connexion.accounts.models import User
+from connexion.accounts.visibility import owned_by_visible
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
 from connexion.people.models import Organization, Person
@@ -240,19 +241,23 @@ def board(
     sums, one per stage for its cards, one each for their people, organizations
     and owners, one audit insert. The number of deals changes none of it."""
     stages = list(pipeline.stages.all())
-    deals = Deal.objects.filter(pipeline=pipeline)
-    if owner:
-        deals = deals.filter(owner_id=owner)
+    visible = owned_by_visible(viewer)
+    deals = Deal.objects.filter(visible, pipeline=pipeline)
+    if owner or visible:
+        chosen = Deal.objects.filter(visible)
+        if owner:
+            deals = deals.filter(owner_id=owner)
+            chosen = chosen.filter(owner_id=owner)
         sums = {
             row["stage"]: row
             # By the pipeline's stages, not its id: the owner's index covers them.
-            for row in Deal.objects.filter(owner_id=owner, stage__in=[s.pk for s in stages])
+            for row in chosen.filter(stage__in=[s.pk for s in stages])
             .order_by()
             .values("stage")
             .annotate(count=Count("*"), total=Sum("amount_thb"))
         }
     else:
-        # All the pipeline's deals: the totals the services keep.
+        # All the pipeline's deals, seen by all: the totals the services keep.
         sums = {
             total.stage_id: {"count": total.deal_count, "total": total.amount_thb}
             for total in StageTotal.objects.filter(stage__pipeline=pipeline)
@@ -280,7 +285,7 @@ def stage_cards(
     channel: str = UI,
 ) -> tuple[list[Deal], str | None]:
     """The next cards of one column (the board's "more" link)."""
-    deals = Deal.objects.filter(pipeline_id=stage.pipeline_id)
+    deals = Deal.objects.filter(owned_by_visible(viewer), pipeline_id=stage.pipeline_id)
     if owner:
         deals = deals.filter(owner_id=owner)
     cards, next_cursor = _stage_cards(deals, stage, cursor, per_stage)
@@ -291,7 +296,9 @@ def stage_cards(
 
 def board_column(viewer: Any, stage: Stage, *, owner: int | None = None) -> Column:
     """One column as the board shows it, after a deal moved into or out of it."""
-    deals = Deal.objects.filter(pipeline_id=stage.pipeline_id, stage=stage)
+    deals = Deal.objects.filter(
+        owned_by_visible(viewer), pipeline_id=stage.pipeline_id, stage=stage
+    )
     if owner:
         deals = deals.filter(owner_id=owner)
     totals = deals.aggregate(count=Count("*"), total=Sum("amount_thb"))
@@ -328,8 +335,8 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def filter_deals(filters: DealFilters) -> QuerySet[Deal]:
-    deals = Deal.objects.all()
+def filter_deals(viewer: Any, filters: DealFilters) -> QuerySet[Deal]:
+    deals = Deal.objects.filter(owned_by_visible(viewer))
     if filters.query.strip():
         for word in filters.query.split():
             deals = deals.filter(title__icontains=word)
@@ -371,7 +378,7 @@ def deals_page(
 ) -> Page:
     """With `stages` (from `stage_map`), only what the list page shows is
     fetched; without, every field (the API shows them all)."""
-    deals = filter_deals(filters)
+    deals = filter_deals(viewer, filters)
     deals = deals.select_related(*DEAL_RELATED) if stages is None else deals.only(*CARD_FIELDS)
     page = _keyset_page(
         deals, DEAL_SORTS, filters.sort, cursor, page_size, frozenset({"expected_close_date"})
@@ -425,10 +432,13 @@ def _status_of(stage: Stage) -> str:
     return Deal.Status.LOST if stage.is_lost else Deal.Status.OPEN
 
 
-def stage_sums(filters: DealFilters, stages: dict[int, Stage] | None = None) -> list[StageSum]:
-    """Count and sum of the filtered deals per stage (amounts only: no one's data)."""
+def stage_sums(
+    viewer: Any, filters: DealFilters, stages: dict[int, Stage] | None = None
+) -> list[StageSum]:
+    """Count and sum of the filtered deals the viewer sees, per stage (amounts
+    only: no one's data)."""
     stages = stages if stages is not None else stage_map()
-    if _by_stage_only(filters):
+    if _by_stage_only(filters) and not owned_by_visible(viewer):
         rows = [
             {"stage": total.stage_id, "count": total.deal_count, "total": total.amount_thb}
             for total in StageTotal.objects.filter(deal_count__gt=0)
@@ -438,7 +448,7 @@ def stage_sums(filters: DealFilters, stages: dict[int, Stage] | None = None) -> 
         ]
     else:
         rows = list(
-            filter_deals(filters)
+            filter_deals(viewer, filters)
             .order_by()
             .values("stage")
             .annotate(count=Count("*"), total=Sum("amount_thb"))
@@ -461,7 +471,9 @@ class DealDetail:
 def deal_detail(viewer: Any, deal_id: int, *, channel: str = UI) -> DealDetail:
     deal = (
         # The other links load one by one: cheaper than planning a join of eight tables.
-        Deal.objects.select_related("pipeline", "stage").filter(pk=deal_id).first()
+        Deal.objects.select_related("pipeline", "stage")
+        .filter(owned_by_visible(viewer), pk=deal_id)
+        .first()
     )
     if deal is None:
         raise Http404
@@ -494,8 +506,8 @@ class LeadFilters:
     sort: str = "newest"
 
 
-def filter_leads(filters: LeadFilters) -> QuerySet[Lead]:
-    leads = Lead.objects.all()
+def filter_leads(viewer: Any, filters: LeadFilters) -> QuerySet[Lead]:
+    leads = Lead.objects.filter(owned_by_visible(viewer))
     for word in filters.query.split():
         leads = leads.filter(
             Q(title__icontains=word)
@@ -526,7 +538,7 @@ def leads_page(
     page_size: int = PAGE_SIZE,
 ) -> Page:
     leads = (
-        filter_leads(filters)
+        filter_leads(viewer, filters)
         .select_related("person", "organization", "owner", "converted_deal")
         .prefetch_related("products")
     )
@@ -550,7 +562,7 @@ def lead_detail(viewer: Any, lead_id: int, *, channel: str = UI) -> Lead:
             "created_by",
         )
         .prefetch_related("products")
-        .filter(pk=lead_id)
+        .filter(owned_by_visible(viewer), pk=lead_id)
         .first()
     )
     if lead is None:
@@ -577,13 +589,13 @@ class PersonSales:
 def person_sales(viewer: Any, person: Person, *, channel: str = UI) -> PersonSales:
     """The deals and open leads of a person, for the panel on their page."""
     deals = list(
-        Deal.objects.filter(person=person)
+        Deal.objects.filter(owned_by_visible(viewer), person=person)
         .select_related("stage", "pipeline", "owner")
         # Open deals first, then the closed ones, each most recently changed first.
         .order_by(Case(When(status=Deal.Status.OPEN, then=0), default=1), "-updated_at")[:20]
     )
     leads = list(
-        Lead.objects.filter(person=person, converted_deal__isnull=True)
+        Lead.objects.filter(owned_by_visible(viewer), person=person, converted_deal__isnull=True)
         .select_related("owner")
         .order_by("-created_at")[:20]
     )

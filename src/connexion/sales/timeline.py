@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from connexion.accounts.visibility import can_see_category
 from connexion.audit.services import record_access
 from connexion.comms.models import OutgoingEmail
 from connexion.people.models import LifecycleChange, Organization, Person
@@ -181,6 +182,9 @@ def deal_sources(deal: Deal) -> list[Source]:
     ]
 
 
+# Kinds of entry that belong to a data category not every role sees.
+KIND_CATEGORIES = {"email": "3.7"}
+
 SUBJECTS: dict[str, tuple[type[Model], Callable[[Any], list[Source]], str]] = {
     "person": (Person, person_sources, "people.person"),
     "organization": (Organization, organization_sources, "people.organization"),
@@ -243,7 +247,12 @@ def timeline_page(
 ) -> TimelinePage:
     """One page of a subject's timeline, newest first, and the access logged."""
     _model, make_sources, object_type = SUBJECTS[subject_type]
-    sources = make_sources(subject)
+    sources = [
+        source
+        for source in make_sources(subject)
+        if source.kind not in KIND_CATEGORIES
+        or can_see_category(viewer, KIND_CATEGORIES[source.kind])
+    ]
     available = [kind for kind in KINDS if any(source.kind == kind for source in sources)]
     selected = [kind for kind in kinds if kind in available]
     if selected:

@@ -17,7 +17,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from connexion.people.models import Person, SavedView
+from connexion.accounts.visibility import visible_or_404
+from connexion.people.models import SavedView
+from connexion.people.selectors import person_or_404
 from connexion.sales import selectors, services
 from connexion.sales.forms import (
     ConvertForm,
@@ -103,7 +105,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     }
     if request.htmx and request.GET.get("cursor"):
         return render(request, "sales/deal_rows.html", context)
-    context["sums"] = selectors.stage_sums(filters, stages)
+    context["sums"] = selectors.stage_sums(request.user, filters, stages)
     context["total"] = sum(s.total for s in context["sums"])
     context["count"] = sum(s.count for s in context["sums"])
     if request.htmx:
@@ -201,7 +203,7 @@ def deal_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @deals_access
 def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
-    deal = get_object_or_404(Deal, pk=deal_id)
+    deal = visible_or_404(request.user, Deal.objects.all(), deal_id)
     form = DealForm(request.POST or None, initial=DealForm.initial_for(deal), deal=deal)
     if request.method == "POST" and form.is_valid():
         try:
@@ -224,7 +226,7 @@ def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 @deals_access
 def deal_delete(request: HttpRequest, deal_id: int) -> HttpResponse:
-    deal = get_object_or_404(Deal, pk=deal_id)
+    deal = visible_or_404(request.user, Deal.objects.all(), deal_id)
     services.delete_deal(request.user, deal)
     messages.success(request, _("Deal “%(title)s” deleted.") % {"title": deal.title})
     return redirect("sales:deal_list")
@@ -236,7 +238,7 @@ def deal_delete(request: HttpRequest, deal_id: int) -> HttpResponse:
 def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
     """From the board (drag and drop or the card's own form) or the deal page.
     The board gets itself back, sums included; errors come back with it."""
-    deal = get_object_or_404(Deal.objects.select_related("pipeline"), pk=deal_id)
+    deal = visible_or_404(request.user, Deal.objects.select_related("pipeline"), deal_id)
     on_board = request.POST.get("from") == "board"
     form = MoveForm(request.POST, prefix=None if on_board else "move")
     moved = False
@@ -272,7 +274,7 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 @deals_access
 def deal_line_add(request: HttpRequest, deal_id: int) -> HttpResponse:
-    deal = get_object_or_404(Deal, pk=deal_id)
+    deal = visible_or_404(request.user, Deal.objects.all(), deal_id)
     form = DealLineForm(request.POST, prefix="line")
     if form.is_valid():
         price = minor_units(form, "unit_price", form.cleaned_data["unit_price"], deal.currency)
@@ -297,7 +299,7 @@ def deal_line_add(request: HttpRequest, deal_id: int) -> HttpResponse:
 @login_required
 @deals_access
 def deal_line_remove(request: HttpRequest, deal_id: int, line_id: int) -> HttpResponse:
-    deal = get_object_or_404(Deal, pk=deal_id)
+    deal = visible_or_404(request.user, Deal.objects.all(), deal_id)
     get_object_or_404(deal.lines, pk=line_id)
     services.remove_deal_line(request.user, deal, line_id)
     messages.success(request, _("Product removed."))
@@ -433,7 +435,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @deals_access
 def lead_edit(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = get_object_or_404(Lead, pk=lead_id)
+    lead = visible_or_404(request.user, Lead.objects.all(), lead_id)
     form = LeadForm(request.POST or None, initial=LeadForm.initial_for(lead))
     if request.method == "POST" and form.is_valid():
         try:
@@ -483,7 +485,7 @@ def lead_page(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @deals_access
 def lead_status(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = get_object_or_404(Lead, pk=lead_id)
+    lead = visible_or_404(request.user, Lead.objects.all(), lead_id)
     form = LeadStatusForm(request.POST, prefix="status")
     if form.is_valid():
         try:
@@ -504,7 +506,9 @@ def lead_status(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @deals_access
 def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = get_object_or_404(Lead.objects.select_related("person", "organization"), pk=lead_id)
+    lead = visible_or_404(
+        request.user, Lead.objects.select_related("person", "organization"), lead_id
+    )
     if lead.is_converted:
         messages.info(request, _("This lead was already converted."))
         return redirect("sales:deal_detail", lead.converted_deal_id)
@@ -563,7 +567,7 @@ def lead_convert(request: HttpRequest, lead_id: int) -> HttpResponse:
 @login_required
 @deals_access
 def lead_delete(request: HttpRequest, lead_id: int) -> HttpResponse:
-    lead = get_object_or_404(Lead, pk=lead_id)
+    lead = visible_or_404(request.user, Lead.objects.all(), lead_id)
     try:
         services.delete_lead(request.user, lead)
     except ValidationError as error:
@@ -808,7 +812,7 @@ def stage_edit(request: HttpRequest, pipeline_id: int, stage_id: int) -> HttpRes
 @login_required
 @deals_access
 def interest_add(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = get_object_or_404(Person, pk=person_id)
+    person = person_or_404(request.user, person_id)
     form = InterestForm(request.POST, prefix="interest")
     if form.is_valid():
         data = form.cleaned_data

@@ -5,6 +5,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.views.generic import RedirectView
 
+from connexion.accounts.visibility import owned_by_visible
 from connexion.people.models import Organization, Person
 from connexion.ui.navigation import area_for
 
@@ -14,9 +15,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"today": timezone.localdate(), "counts": None}
     if request.user.has_perm("accounts.access_people"):
         # Counts only: no personal data is shown here.
+        people = Person.objects.filter(owned_by_visible(request.user), merged_into__isnull=True)
         context["counts"] = {
-            "people": Person.objects.count(),
-            "customers": Person.objects.filter(lifecycle_stage=Person.Lifecycle.CUSTOMER).count(),
+            "people": people.count(),
+            "customers": people.filter(lifecycle_stage=Person.Lifecycle.CUSTOMER).count(),
             "organizations": Organization.objects.count(),
         }
     return render(request, "ui/home.html", context)
