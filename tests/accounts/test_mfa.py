@@ -201,3 +201,38 @@ def test_an_admin_resets_a_users_mfa(client, admin_user, make_user):
     client.post(f"/settings/users/{user.pk}/reset-two-step/")
     assert not MfaDevice.objects.filter(user=user).exists()
     assert sign_in(Client(), "somsri")["Location"] == "/"
+
+
+def test_the_secret_is_encrypted_in_the_database_and_rewrapped_by_key_rotation(
+    settings, make_user, capsys
+):
+    import base64
+    import os
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    from connexion.lib.crypto import MasterKey, sealed_key_id
+
+    old_key, new_key = os.urandom(32), os.urandom(32)
+    settings.CONNEXION_MASTER_KEYS = (old_key,)
+    user = make_user("somsri", language="en")
+    enrol(user)
+    device = MfaDevice.objects.get(user=user)
+    secret = device.secret
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sealed_secret FROM accounts_mfadevice WHERE id = %s", [device.pk])
+        (stored,) = cursor.fetchone()
+    assert secret not in stored and secret.encode() not in base64.b64decode(stored)
+    assert sealed_key_id(stored) == MasterKey(old_key).key_id
+
+    settings.CONNEXION_MASTER_KEYS = (new_key, old_key)
+    call_command("keys", "rotate")
+    assert "Two-step sign-in secrets re-wrapped: 1" in capsys.readouterr().out
+    device.refresh_from_db()
+    assert sealed_key_id(device.sealed_secret) == MasterKey(new_key).key_id
+    # The old key can go: codes still work under the new one alone.
+    settings.CONNEXION_MASTER_KEYS = (new_key,)
+    assert MfaDevice.objects.get(pk=device.pk).secret == secret
+    call_command("keys", "rotate")
+    assert "Two-step sign-in secrets re-wrapped: 0" in capsys.readouterr().out

@@ -17,6 +17,8 @@ from django.utils import timezone
 from connexion.accounts.models import MfaDevice, RecoveryCode, SignInAttempt, User
 from connexion.accounts.roles import MFA_REQUIRED_ROLES
 from connexion.audit.services import record_change
+from connexion.lib import crypto
+from connexion.lib.storage import configured_keyring
 
 ISSUER = "Connexion CRM"
 RECOVERY_CODE_COUNT = 10
@@ -178,3 +180,17 @@ def disable(user: User, *, actor: User | None) -> None:
     RecoveryCode.objects.filter(user=user).delete()
     if had:
         record_change(actor, "accounts.disable_mfa", user, {"mfa": [True, False]})
+
+
+@transaction.atomic
+def rewrap_secrets() -> int:
+    """Re-encrypts every two-step secret not under the newest master key (part of
+    `connexion keys rotate`); returns how many."""
+    keyring = configured_keyring()
+    rewrapped = 0
+    for device in MfaDevice.objects.select_for_update().order_by("pk"):
+        if crypto.sealed_key_id(device.sealed_secret) != keyring.current.key_id:
+            device.secret = device.secret  # opened with any key, sealed with the newest
+            device.save(update_fields=["sealed_secret"])
+            rewrapped += 1
+    return rewrapped

@@ -3,6 +3,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from connexion.lib import crypto
+from connexion.lib.storage import configured_keyring
+
 
 class User(AbstractUser):
     """A member of staff. Roles are Django groups (see accounts.roles)."""
@@ -143,9 +146,11 @@ class MfaDevice(models.Model):
         related_name="mfa_device",
         verbose_name=_("user"),
     )
-    # Base32, as authenticator apps take it. It has to be readable to check
-    # codes, so unlike passwords it cannot be hashed.
-    secret = models.CharField(_("secret"), max_length=64)
+    # The base32 seed authenticator apps take. It has to be readable to check
+    # codes, so unlike passwords it cannot be hashed: it is kept encrypted under
+    # the master keys (lib.crypto.seal_text), like stored files, and re-wrapped
+    # by `connexion keys rotate`.
+    sealed_secret = models.TextField(_("encrypted secret"))
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     # The last 30-second time step a code was accepted for: a code works once.
     last_used_step = models.BigIntegerField(_("last used time step"), null=True, blank=True)
@@ -157,6 +162,14 @@ class MfaDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({'confirmed' if self.confirmed_at else 'pending'})"
+
+    @property
+    def secret(self) -> str:
+        return crypto.open_text(self.sealed_secret, configured_keyring())
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.sealed_secret = crypto.seal_text(value, configured_keyring())
 
 
 class RecoveryCode(models.Model):

@@ -444,6 +444,24 @@ def decrypt_bytes(data: bytes, keyring: Keyring) -> bytes:
         return reader.read()
 
 
+# --- short secrets kept in the database ------------------------------------------------
+
+
+def seal_text(text: str, keyring: Keyring) -> str:
+    """A short secret (e.g. a TOTP seed) encrypted like a stored file, as ASCII for
+    a text column."""
+    return base64.b64encode(encrypt_bytes(text.encode(), keyring)).decode("ascii")
+
+
+def open_text(sealed: str, keyring: Keyring) -> str:
+    return decrypt_bytes(base64.b64decode(sealed), keyring).decode()
+
+
+def sealed_key_id(sealed: str) -> bytes:
+    """The master key a sealed text is wrapped under."""
+    return parse_header(base64.b64decode(sealed)[:HEADER_SIZE]).key_id
+
+
 def verify(stream: BinaryIO, keyring: Keyring) -> None:
     """Authenticates every chunk; raises StoredFileError if any fails."""
     reader = DecryptingReader(stream, keyring)

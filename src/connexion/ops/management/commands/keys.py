@@ -7,6 +7,7 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import FileField
 
+from connexion.accounts.mfa import rewrap_secrets
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.lib.crypto import MasterKey, StoredFileError, generate_master_key
@@ -104,6 +105,7 @@ class Command(BaseCommand):
         storage = _storage()
         newest = configured_keyring().current.label
         report = rotate_keys(storage)
+        secrets = rewrap_secrets()
         self.stdout.write(f"Newest master key: {newest}")
         self.stdout.write(f"Re-wrapped: {len(report.rewrapped)}")
         self.stdout.write(f"Already current: {len(report.current)}")
@@ -113,6 +115,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Failed: {len(report.failed)}")
         for _name, reason in report.failed:
             self.stdout.write(f"  {reason}")
+        self.stdout.write(f"Two-step sign-in secrets re-wrapped: {secrets}")
         record_change(
             None,
             "keys.rotate",
@@ -121,6 +124,7 @@ class Command(BaseCommand):
                 "master_key": newest,
                 "rewrapped": len(report.rewrapped),
                 "already_current": len(report.current),
+                "two_step_secrets": secrets,
                 "failed": [name for name, _reason in report.failed],
             },
             channel=AuditEvent.Channel.COMMAND,
