@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from connexion.api import scopes
 from connexion.api.models import ApiToken
 from connexion.api.services import create_token, revoke_token
+from connexion.audit.models import AuditEvent
 from connexion.people import services as people_services
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +54,10 @@ def test_a_revoked_token_is_refused(client, token):
     assert response.status_code == 401
     assert response.json() == {"detail": "The bearer token has been revoked."}
     assert response["WWW-Authenticate"].startswith("Bearer")
+    # The attempt is in the audit log under the token's owner.
+    refusal = AuditEvent.objects.get(kind=AuditEvent.Kind.REFUSED)
+    assert refusal.action == "api.token_refused" and refusal.actor.username == "apiuser"
+    assert refusal.channel == "api" and refusal.object_id == str(ApiToken.objects.get().pk)
 
 
 def test_a_token_of_a_deactivated_user_is_refused(client, token):
@@ -192,6 +197,8 @@ def test_an_area_outside_the_scope_gets_403_with_a_json_reason(client, make_user
     privacy = client.get(f"/api/v1/persons/{person.pk}/consents", **auth)
     assert privacy.status_code == 403
     assert "privacy:read" in privacy.json()["detail"]
+    refusals = AuditEvent.objects.filter(kind=AuditEvent.Kind.REFUSED, action="api.scope_refused")
+    assert refusals.count() == 2 and {event.actor.username for event in refusals} == {"reader"}
 
 
 def test_a_write_only_token_cannot_read(client, make_user):

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.core import mail
+from django.db import OperationalError
 from playwright.sync_api import Page, expect
 
 from connexion.people.models import Person, Source
@@ -28,7 +29,14 @@ def wait_for(condition, seconds: float = 10.0):
     """Polls the database for what the browser caused (the server runs in a thread)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        value = condition()
+        try:
+            value = condition()
+        except OperationalError as exc:
+            # SQLite's shared in-memory test database: the server thread may be
+            # writing the very table at this moment; read again.
+            if "locked" not in str(exc):
+                raise
+            value = None
         if value:
             return value
         time.sleep(0.1)

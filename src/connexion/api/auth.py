@@ -19,6 +19,7 @@ from connexion.accounts.models import User
 from connexion.api import scopes
 from connexion.api.models import ApiToken
 from connexion.api.services import TokenError, check_rate_limit, token_for_secret
+from connexion.audit.services import record_refusal
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -68,6 +69,9 @@ class BearerToken(HttpBearer):
         try:
             api_token = token_for_secret(token)
         except TokenError as exc:
+            if exc.token is not None:
+                # A real token used after it ended: its owner's name goes in the log.
+                record_refusal(exc.token.user, "api.token_refused", "api.apitoken", exc.token.pk)
             raise AuthenticationError(message=str(exc)) from None
         retry_after = check_rate_limit(api_token)
         if retry_after is not None:
@@ -106,6 +110,7 @@ def require_scope(
         write = request.method not in SAFE_METHODS
     needed = scopes.area_scope(area, write)
     if needed not in held:
+        record_refusal(token.user, "api.scope_refused", "api.apitoken", token.pk)
         raise HttpError(
             403,
             _("This token's scope does not include %(scope)s (%(name)s).")
@@ -114,6 +119,7 @@ def require_scope(
     wanted = scopes.AREA_CATEGORIES.get(area, ()) if categories is None else categories
     missing = [category for category in wanted if category not in held]
     if missing:
+        record_refusal(token.user, "api.scope_refused", "api.apitoken", token.pk)
         raise HttpError(
             403,
             _("This token's scope does not include the data categories: %(categories)s.")

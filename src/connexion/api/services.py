@@ -31,7 +31,12 @@ RATE_WINDOW_SECONDS = 60
 
 
 class TokenError(Exception):
-    """Why a presented token was refused (the message is for the API client)."""
+    """Why a presented token was refused (the message is for the API client);
+    `token` is the token when it was real but no longer usable."""
+
+    def __init__(self, message: str, token: ApiToken | None = None) -> None:
+        super().__init__(message)
+        self.token = token
 
 
 def _hash(secret: str) -> str:
@@ -109,14 +114,15 @@ def token_for_secret(raw: str) -> ApiToken:
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
         raise TokenError(_("The bearer token is not valid."))
     if token.revoked_at is not None:
-        raise TokenError(_("The bearer token has been revoked."))
+        raise TokenError(_("The bearer token has been revoked."), token)
     if token.is_expired:
         raise TokenError(
             _("The bearer token expired on %(date)s.")
-            % {"date": date_format(timezone.localtime(token.expires_at), "Y-m-d H:i")}
+            % {"date": date_format(timezone.localtime(token.expires_at), "Y-m-d H:i")},
+            token,
         )
     if not token.user.is_active:
-        raise TokenError(_("The bearer token belongs to a deactivated user."))
+        raise TokenError(_("The bearer token belongs to a deactivated user."), token)
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
