@@ -60,9 +60,8 @@ UNPARSEABLE_CURSORS = [
     cursor_of([None, None]),
 ]
 BAD_DATE_CURSOR = cursor_of(["2026-13-45T99:99:99", -1])
-# ...and those that parse but carry a value of the wrong type, or SQL, are only
-# compared as a value (tried on the sorts by id or by text: see the report for
-# the sorts by date or amount).
+# ...and those that parse but carry a value of the wrong type for the sort, or
+# SQL: checked against the sort's type when decoded, or compared as a value.
 TYPED_CURSORS = [
     cursor_of(["' OR 1=1 --", 1]),
     cursor_of([{"nested": "object"}, 1]),
@@ -199,12 +198,10 @@ def test_the_tables_survive_every_payload(sales, bystanders):
 @pytest.mark.parametrize(
     ("url", "sorts", "cursors"),
     [
-        ("/people/", ["", "name_en"], FORGED_CURSORS),
-        ("/people/", ["updated"], UNPARSEABLE_CURSORS),
+        ("/people/", ["", "name_en", "updated"], FORGED_CURSORS),
         ("/organizations/", ["", "name_th"], FORGED_CURSORS),
-        ("/sales/", ["newest"], FORGED_CURSORS),
-        ("/sales/", ["", "close_date", "amount"], UNPARSEABLE_CURSORS),
-        ("/sales/leads/", ["", "oldest"], UNPARSEABLE_CURSORS),
+        ("/sales/", ["", "newest", "close_date", "amount"], FORGED_CURSORS),
+        ("/sales/leads/", ["", "oldest"], FORGED_CURSORS),
     ],
 )
 def test_a_forged_cursor_gives_a_page_not_an_error(url, sorts, cursors, sales, bystanders):
@@ -272,8 +269,7 @@ def test_api_searches_match_no_one_and_answer_json(url, param, control, api, bys
         ("/api/v1/deals", TYPED_CURSORS),
         ("/api/v1/leads", TYPED_CURSORS),
         ("/api/v1/products", TYPED_CURSORS),
-        # A well-formed but impossible date still fails there: see the report.
-        ("/api/v1/activities", [c for c in TYPED_CURSORS if c != BAD_DATE_CURSOR]),
+        ("/api/v1/activities", TYPED_CURSORS),
         ("/api/v1/notes", TYPED_CURSORS),
     ],
 )

@@ -22,7 +22,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -53,7 +52,7 @@ from connexion.accounts.signals import SIGN_IN_STEP_ATTRIBUTE
 from connexion.api.models import ApiToken
 from connexion.api.scopes import describe as describe_scope
 from connexion.api.services import create_token, revoke_token
-from connexion.lib.http import client_ip
+from connexion.lib.http import client_ip, safe_next
 
 # Time to type the code after the password.
 PENDING_SECONDS = 5 * 60
@@ -167,12 +166,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                         )
                         % {"count": left},
                     )
-                next_url = pending.get("next") or ""
-                if not url_has_allowed_host_and_scheme(
-                    next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-                ):
-                    next_url = reverse(settings.LOGIN_REDIRECT_URL)
-                return redirect(next_url)
+                default = reverse(settings.LOGIN_REDIRECT_URL)
+                return redirect(safe_next(request, pending.get("next") or "", default))
     return render(request, "accounts/sign_in_code.html", {"form": form})
 
 
@@ -225,11 +220,7 @@ def switch_language(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
     language = form.cleaned_data["language"]
-    next_url = form.cleaned_data["next"]
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("ui:home")
+    next_url = safe_next(request, form.cleaned_data["next"], reverse("ui:home"))
     if request.user.is_authenticated:
         update_profile(request.user, language=language)  # type: ignore[arg-type]
     translation.activate(language)

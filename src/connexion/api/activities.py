@@ -20,6 +20,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
@@ -186,8 +187,11 @@ def _page(
         if field is None:
             queryset = queryset.filter(pk__lt=pk)
         else:
-            moment = parse_datetime(value) if isinstance(value, str) else None
-            if moment is None:
+            try:
+                moment = parse_datetime(value) if isinstance(value, str) else None
+            except ValueError:  # well-formed, but no such day or time
+                moment = None
+            if moment is None or timezone.is_naive(moment):  # we write the offset
                 _decode("")  # the same 422 as any broken cursor
             queryset = queryset.filter(
                 Q(**{f"{field}__lt": moment}) | Q(**{field: moment, "pk__lt": pk})

@@ -8,6 +8,8 @@ from typing import Literal
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from connexion.api.schemas import RecordId, TextInput
+
 MAX_PAGE_SIZE = 200
 
 ActivityKind = Literal["call", "meeting", "email", "chat", "visit", "note"]
@@ -15,7 +17,7 @@ TaskPriority = Literal["low", "normal", "high"]
 TaskStatus = Literal["open", "overdue", "today", "upcoming", "done", "all"]
 
 
-class _Input(Schema):
+class _Input(TextInput):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -29,10 +31,10 @@ class _Links(Schema):
 
 
 class _PageQuery(Schema):
-    person: int | None = Field(None, description="Only those about this person (ID).")
-    organization: int | None = Field(None, description="Only those about this organization.")
-    lead: int | None = Field(None, description="Only those about this lead (ID).")
-    deal: int | None = Field(None, description="Only those about this deal (ID).")
+    person: RecordId | None = Field(None, description="Only those about this person (ID).")
+    organization: RecordId | None = Field(None, description="Only those about this organization.")
+    lead: RecordId | None = Field(None, description="Only those about this lead (ID).")
+    deal: RecordId | None = Field(None, description="Only those about this deal (ID).")
     cursor: str | None = Field(
         None, max_length=500, description="`next_cursor` of the previous page."
     )
@@ -65,7 +67,7 @@ class ActivityPageOut(Schema):
 
 class ActivityListQuery(_PageQuery):
     kind: ActivityKind | None = Field(None, description="Only this kind.")  # type: ignore[valid-type]
-    staff: int | None = Field(None, description="Only those recorded by this user (ID).")
+    staff: RecordId | None = Field(None, description="Only those recorded by this user (ID).")
     since: date | None = Field(None, description="Only from this day on (YYYY-MM-DD).")
     until: date | None = Field(None, description="Only up to this day (YYYY-MM-DD).")
 
@@ -77,8 +79,12 @@ class ActivityCreate(_Input, _Links):
     occurred_at: datetime = Field(description="When (ISO 8601 with a time zone).")
     duration_minutes: int | None = Field(None, description="Minutes; not negative.")
     outcome: str = Field("", max_length=200, description="How it ended.")
-    participant_ids: list[int] = Field(default_factory=list, description="Other people present.")
-    staff_participant_ids: list[int] = Field(default_factory=list, description="Staff present.")
+    participant_ids: list[RecordId] = Field(
+        default_factory=list, description="Other people present."
+    )
+    staff_participant_ids: list[RecordId] = Field(
+        default_factory=list, description="Staff present."
+    )
 
 
 class ActivityUpdate(_Input):
@@ -88,8 +94,8 @@ class ActivityUpdate(_Input):
     occurred_at: datetime | None = None
     duration_minutes: int | None = None
     outcome: str | None = Field(None, max_length=200)
-    participant_ids: list[int] | None = None
-    staff_participant_ids: list[int] | None = None
+    participant_ids: list[RecordId] | None = None
+    staff_participant_ids: list[RecordId] | None = None
 
 
 # --- tasks ------------------------------------------------------------------
@@ -121,7 +127,7 @@ class TaskListQuery(_PageQuery):
     status: TaskStatus = Field(  # type: ignore[valid-type]
         "open", description="open, overdue, today (due today), upcoming, done or all."
     )
-    assignee: int | None = Field(None, description="Only tasks of this user (ID).")
+    assignee: RecordId | None = Field(None, description="Only tasks of this user (ID).")
     priority: TaskPriority | None = None  # type: ignore[valid-type]
 
 

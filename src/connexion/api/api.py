@@ -31,6 +31,7 @@ api = NinjaAPI(
     ),
     auth=BearerToken(),
     urls_namespace="api",
+    parser=errors.TextParser(),
 )
 errors.install(api)
 api.add_router("/persons", persons_router)

@@ -6,9 +6,13 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from connexion.api.schemas import has_nul
 
 # Pydantic error types mapped to translated messages; others keep pydantic's text.
 _MESSAGES = {
@@ -18,6 +22,9 @@ _MESSAGES = {
     "string_too_short": lambda ctx: _("Enter at least %(min_length)s characters.") % ctx,
     "int_parsing": lambda ctx: _("Enter a whole number."),
     "int_type": lambda ctx: _("Enter a whole number."),
+    "greater_than_equal": lambda ctx: _("Enter a number of at least %(ge)s.") % ctx,
+    "less_than_equal": lambda ctx: _("Enter a number of at most %(le)s.") % ctx,
+    "null_characters": lambda ctx: _("Null characters are not allowed."),
     "bool_parsing": lambda ctx: _("Enter true or false."),
     "literal_error": lambda ctx: _("Choose one of: %(expected)s.") % ctx,
     "enum": lambda ctx: _("Choose one of: %(expected)s.") % ctx,
@@ -55,6 +62,23 @@ def model_field_errors(exc: DjangoValidationError) -> list[dict[str, str]]:
         for name, messages in items
         for message in messages
     ]
+
+
+class TextParser(Parser):
+    """Query strings and form fields refuse text with a NUL character as the
+    bodies do (`schemas.TextInput`): a 422 naming the field."""
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        values = super().parse_querydict(data, list_fields, request)
+        where = "query" if data is request.GET else "form"
+        refused = [name for name, value in values.items() if has_nul(value)]
+        if refused:
+            raise ValidationError(
+                [{"loc": (where, name), "type": "null_characters"} for name in refused]
+            )
+        return values
 
 
 def install(api: NinjaAPI) -> None:

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import Field, ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,6 +71,8 @@ from connexion.people.models import (
     Source,
 )
 from connexion.people.selectors import (
+    ORGANIZATION_SORTS,
+    PERSON_SORTS,
     PersonDetail,
     PersonFilters,
     can_see_identity_numbers,
@@ -80,6 +82,7 @@ from connexion.people.selectors import (
     people_page,
     person_detail,
     person_or_404,
+    sort_field,
 )
 
 API = AuditEvent.Channel.API
@@ -484,8 +487,9 @@ def _read_organization(viewer: User, organization_id: int) -> dict[str, Any]:
     return out
 
 
-def _check_cursor(cursor: str | None) -> None:
-    if cursor and decode_cursor(cursor) is None:
+def _check_cursor(cursor: str | None, field: Field) -> None:
+    """A cursor that does not parse, or whose value the sort `field` cannot hold."""
+    if cursor and decode_cursor(cursor, field) is None:
         raise RequestValidationError(
             [
                 {
@@ -505,7 +509,7 @@ def list_persons(request: HttpRequest, filters: Query[PersonListQuery]) -> dict[
     """People matching the search and filters, newest first unless sorted otherwise.
     Pages with a cursor: pass `next_cursor` as `cursor` until it is null."""
     viewer = _viewer(request)
-    _check_cursor(filters.cursor)
+    _check_cursor(filters.cursor, sort_field(Person, PERSON_SORTS, filters.sort))
     page = people_page(
         viewer,
         PersonFilters(
@@ -722,7 +726,7 @@ def list_organizations(
     """Organizations matching the search, newest first unless sorted otherwise.
     Pages with a cursor: pass `next_cursor` as `cursor` until it is null."""
     viewer = _viewer(request)
-    _check_cursor(filters.cursor)
+    _check_cursor(filters.cursor, sort_field(Organization, ORGANIZATION_SORTS, filters.sort))
     page = organizations_page(
         viewer,
         query=filters.q,

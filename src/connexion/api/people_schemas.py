@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import BeforeValidator, ConfigDict, Field
 
+from connexion.api.schemas import RecordId, TextInput
 from connexion.lib.thai import PROVINCES
 from connexion.people.models import (
     Organization,
@@ -45,7 +46,7 @@ OrganizationContactKind = Literal["email", "phone", "address"]
 MAX_PAGE_SIZE = 200
 
 
-class _Input(Schema):
+class _Input(TextInput):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -318,11 +319,11 @@ class PersonListQuery(Schema):
         None, description="Only people at this lifecycle stage."
     )
     tag: str | None = Field(None, max_length=60, description="Only people with this tag (name).")
-    owner: int | None = Field(None, description="Only people owned by this staff user (ID).")
+    owner: RecordId | None = Field(None, description="Only people owned by this staff user (ID).")
     province: Province | None = Field(  # type: ignore[valid-type]
         None, description="Only people with an address in this province (Thai name)."
     )
-    organization: int | None = Field(
+    organization: RecordId | None = Field(
         None, description="Only people employed by, or with a role at, this organization (ID)."
     )
     source_kind: SourceKind | None = Field(  # type: ignore[valid-type]

@@ -12,6 +12,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from connexion.api.people_schemas import MAX_PAGE_SIZE, OrganizationRefOut
+from connexion.api.schemas import RecordId, TextInput
 from connexion.privacy.models import (
     ConsentEvent,
     Disclosure,
@@ -40,7 +41,7 @@ ContactKind = Literal["email", "phone", "social", "address"]
 PURPOSE_CODE = "Code of the purpose, as listed by `GET /purposes` (e.g. `direct-marketing`)."
 
 
-class _Input(Schema):
+class _Input(TextInput):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -326,7 +327,7 @@ class MayUseQuery(Schema):
     contact_kind: ContactKind | None = Field(
         None, description="Kind of the contact point to be used; give it with `contact_id`."
     )
-    contact_id: int | None = Field(
+    contact_id: RecordId | None = Field(
         None, description="ID of the contact point to be used; give it with `contact_kind`."
     )
 

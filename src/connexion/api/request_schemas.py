@@ -10,6 +10,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from connexion.api.people_schemas import MAX_PAGE_SIZE
+from connexion.api.schemas import TextInput
 from connexion.privacy.models import RequestEvent, SubjectRequest
 
 
@@ -26,7 +27,7 @@ Language = Literal["th", "en"]
 TargetStatus = Literal["verifying", "in_progress", "completed", "rejected", "withdrawn"]
 
 
-class _Input(Schema):
+class _Input(TextInput):
     model_config = ConfigDict(extra="forbid")
 
 

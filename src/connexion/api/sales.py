@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Field, Q
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -190,8 +190,9 @@ def _raise(errors: dict[str, list[str]]) -> None:
         raise ValidationError(errors)
 
 
-def _check_cursor(cursor: str | None) -> None:
-    if cursor and selectors.decode_cursor(cursor) is None:
+def _check_cursor(cursor: str | None, field: Field | None = None) -> None:
+    """A cursor that does not parse, or whose value the sort `field` cannot hold."""
+    if cursor and selectors.decode_cursor(cursor, field) is None:
         raise RequestValidationError(
             [
                 {
@@ -481,7 +482,7 @@ def delete_stage(request: HttpRequest, pipeline_id: PipelineId, stage_id: StageI
 def list_products(request: HttpRequest, filters: Query[ProductListQuery]) -> dict[str, Any]:
     """The catalog by code, paged with a cursor."""
     _viewer(request)
-    _check_cursor(filters.cursor)
+    _check_cursor(filters.cursor, Product._meta.get_field("code"))
     products = Product.objects.select_related("partner")
     for word in filters.q.split():
         products = products.filter(
@@ -613,7 +614,7 @@ def list_deals(request: HttpRequest, filters: Query[DealListQuery]) -> dict[str,
     """Deals matching the filters, most recently changed first unless sorted
     otherwise. Pages with a cursor: pass `next_cursor` as `cursor` until null."""
     viewer = _viewer(request)
-    _check_cursor(filters.cursor)
+    _check_cursor(filters.cursor, selectors.sort_field(Deal, selectors.DEAL_SORTS, filters.sort))
     errors: dict[str, list[str]] = {}
     amount_min = _amount(filters.amount_min, "THB", "amount_min", errors)
     amount_max = _amount(filters.amount_max, "THB", "amount_max", errors)
@@ -796,7 +797,7 @@ def _lead_values(
 def list_leads(request: HttpRequest, filters: Query[LeadListQuery]) -> dict[str, Any]:
     """Leads matching the filters, newest first. Pages with a cursor."""
     viewer = _viewer(request)
-    _check_cursor(filters.cursor)
+    _check_cursor(filters.cursor, selectors.sort_field(Lead, selectors.LEAD_SORTS, filters.sort))
     page = selectors.leads_page(
         viewer,
         selectors.LeadFilters(

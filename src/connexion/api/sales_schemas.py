@@ -14,6 +14,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from connexion.api.people_schemas import OrganizationRefOut, PersonRefOut, UserRefOut
+from connexion.api.schemas import RecordId, TextInput
 from connexion.lib.money import CURRENCY_DIGITS
 from connexion.people.models import Source
 from connexion.sales.models import Deal, Lead, ProductInterest
@@ -39,7 +40,7 @@ InterestSource = _one_of(ProductInterest.SourceKind.values)
 AmountIn = str | int | Decimal
 
 
-class _Input(Schema):
+class _Input(TextInput):
     model_config = ConfigDict(extra="forbid")
 
 
@@ -124,7 +125,7 @@ class ProductOut(Schema):
 class ProductListQuery(Schema):
     q: str = Field("", max_length=200, description="Part of the code or of either name.")
     is_active: bool | None = Field(None, description="Only products offered (true) or not (false).")
-    partner: int | None = Field(None, description="Only joint products of this partner (ID).")
+    partner: RecordId | None = Field(None, description="Only joint products of this partner (ID).")
     cursor: str | None = Field(
         None, max_length=500, description="`next_cursor` of the previous page."
     )
@@ -227,12 +228,14 @@ class DealOut(Schema):
 
 class DealListQuery(Schema):
     q: str = Field("", max_length=200, description="Words of the title.")
-    pipeline: int | None = Field(None, description="Only deals of this pipeline (ID).")
-    stage: int | None = Field(None, description="Only deals in this stage (ID).")
-    owner: int | None = Field(None, description="Only deals of this staff user (ID).")
+    pipeline: RecordId | None = Field(None, description="Only deals of this pipeline (ID).")
+    stage: RecordId | None = Field(None, description="Only deals in this stage (ID).")
+    owner: RecordId | None = Field(None, description="Only deals of this staff user (ID).")
     status: DealStatus | None = Field(None, description="open, won or lost.")  # type: ignore[valid-type]
-    person: int | None = Field(None, description="Only deals with this person (ID).")
-    organization: int | None = Field(None, description="Only deals with this organization (ID).")
+    person: RecordId | None = Field(None, description="Only deals with this person (ID).")
+    organization: RecordId | None = Field(
+        None, description="Only deals with this organization (ID)."
+    )
     close_from: date | None = Field(None, description="Expected to close on or after this date.")
     close_to: date | None = Field(None, description="Expected to close on or before this date.")
     amount_min: AmountIn | None = Field(None, description="Worth at least this many THB.")
@@ -333,7 +336,7 @@ class LeadListQuery(Schema):
     q: str = Field("", max_length=200, description="Words of the interest, name, company or email.")
     status: LeadStatus | None = Field(None, description="Only leads with this status.")  # type: ignore[valid-type]
     source: LeadSource | None = Field(None, description="Only leads from this source.")  # type: ignore[valid-type]
-    owner: int | None = Field(None, description="Only leads of this staff user (ID).")
+    owner: RecordId | None = Field(None, description="Only leads of this staff user (ID).")
     created_from: date | None = Field(None, description="Added on or after this date.")
     created_to: date | None = Field(None, description="Added on or before this date.")
     sort: LeadSort = Field("newest", description="Order; keep it while paging.")  # type: ignore[valid-type]
@@ -363,7 +366,7 @@ class _LeadFields(_Input):
     )
     referred_by_id: int | None = Field(None, description="Who referred the lead (person ID).")
     partner_id: int | None = Field(None, description="The partner it came from (organization ID).")
-    product_ids: list[int] = Field([], description="Products of interest.")
+    product_ids: list[RecordId] = Field([], description="Products of interest.")
     owner_id: int | None = Field(None, description="The staff member responsible.")
 
 
@@ -385,7 +388,7 @@ class LeadUpdate(_Input):
     source_detail: str | None = Field(None, max_length=200, description="Source detail.")
     referred_by_id: int | None = Field(None, description="Who referred the lead.")
     partner_id: int | None = Field(None, description="The partner it came from.")
-    product_ids: list[int] | None = Field(None, description="Products of interest (replaces).")
+    product_ids: list[RecordId] | None = Field(None, description="Products of interest (replaces).")
     owner_id: int | None = Field(None, description="The staff member responsible.")
     status: LeadStatus | None = Field(None, description="The new status.")  # type: ignore[valid-type]
     disqualified_reason: str | None = Field(
@@ -440,8 +443,8 @@ class InterestOut(Schema):
 
 
 class InterestListQuery(Schema):
-    person: int | None = Field(None, description="Only this person's interests (ID).")
-    product: int | None = Field(None, description="Only interests in this product (ID).")
+    person: RecordId | None = Field(None, description="Only this person's interests (ID).")
+    product: RecordId | None = Field(None, description="Only interests in this product (ID).")
     kind: InterestKind | None = Field(None, description="interested or bought.")  # type: ignore[valid-type]
     cursor: str | None = Field(
         None, max_length=500, description="`next_cursor` of the previous page."

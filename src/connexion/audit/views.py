@@ -7,6 +7,7 @@ from django.shortcuts import render
 from connexion.accounts.visibility import owned_by_visible
 from connexion.audit import selectors
 from connexion.audit.forms import AuditFilterForm
+from connexion.lib.http import parse_id
 from connexion.people.models import Person
 
 
@@ -23,9 +24,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     else:
         criteria = None
     if criteria is not None:
-        before = request.GET.get("before", "")
         page = selectors.search_audit_log(
-            request.user, criteria, before=int(before) if before.isdigit() else None
+            request.user, criteria, before=parse_id(request.GET.get("before"))
         )
     query = request.GET.copy()
     query.pop("before", None)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connexion.comms.models import EmailTemplate
 from connexion.comms.rendering import PLACEHOLDERS
+from connexion.lib.http import parse_id
 from connexion.people.models import EmailAddress, Person
 from connexion.privacy.models import Purpose
 
@@ -66,7 +67,8 @@ class SendEmailForm(forms.Form):
     @classmethod
     def initial_for(cls, person: Person, template_id: Any = None) -> dict[str, Any]:
         templates = EmailTemplate.objects.filter(is_active=True)
-        template = templates.filter(pk=template_id).first() if str(template_id).isdigit() else None
+        template_pk = parse_id(template_id)
+        template = templates.filter(pk=template_pk).first() if template_pk is not None else None
         template = template or templates.first()
         email = EmailAddress.objects.filter(person=person).order_by("-is_primary", "id").first()
         thai = bool(person.first_name_th or person.last_name_th)

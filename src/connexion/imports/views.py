@@ -17,6 +17,7 @@ from connexion.imports.forms import MappingForm, UploadForm
 from connexion.imports.models import ImportIssue, ImportJob
 from connexion.imports.rows import initial_mapping, label
 from connexion.imports.selectors import job_for, job_issues, recent_jobs
+from connexion.lib.spreadsheet import spreadsheet_cell
 
 people_access = permission_required("accounts.access_people", raise_exception=True)
 
@@ -147,14 +148,19 @@ def job_report(request: HttpRequest, job_id: int) -> HttpResponse:
     buffer = io.StringIO()
     buffer.write("\ufeff")  # so that Excel reads the Thai text as UTF-8
     writer = csv.writer(buffer)
-    writer.writerow([_("Row"), _("Outcome"), _("Problems"), *job.headers])
+    # The file's own cells, and the reasons that quote them, are written as the
+    # people export writes names: never as a formula a spreadsheet would run.
+    writer.writerow(
+        [spreadsheet_cell(cell) for cell in (_("Row"), _("Outcome"), _("Problems"), *job.headers)]
+    )
     for issue in issues:
         problems = "; ".join(
             f"{label(name)}: {message}" if label(name) else message
             for name, message in issue.problems
         )
         outcome = ImportIssue.Outcome(issue.outcome).label
-        writer.writerow([issue.row_number, outcome, problems, *issue.values])
+        row = [issue.row_number, outcome, problems, *issue.values]
+        writer.writerow([spreadsheet_cell(cell) for cell in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
     return response

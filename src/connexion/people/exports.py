@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from connexion.lib.phone import national_format
+from connexion.lib.spreadsheet import spreadsheet_cell
 from connexion.people.models import Person
 
 
@@ -47,19 +48,8 @@ COLUMNS: list[tuple[str, Callable[[Person], Any]]] = [
 ]
 
 
-# A cell starting with one of these is a formula to a spreadsheet: names typed by
-# anyone (a public web form) must stay text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _rows(people: list[Person]) -> list[list[Any]]:
-    return [[_cell(value(person)) for _name, value in COLUMNS] for person in people]
+    return [[spreadsheet_cell(value(person)) for _name, value in COLUMNS] for person in people]
 
 
 def _filename(extension: str) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from connexion.accounts.models import User
 from connexion.accounts.visibility import visible
 from connexion.audit.context import current_viewer
+from connexion.lib.http import parse_id
 from connexion.lib.thai import PROVINCES
 from connexion.people.models import (
     Organization,
@@ -75,7 +76,7 @@ class LookupField(forms.CharField):
         text = (super().clean(value) or "").strip()
         if not text:
             return None
-        digits = text.lstrip("#").split(" ", 1)[0]
+        pk = parse_id(text.lstrip("#").split(" ", 1)[0])
         records = (
             self.model.objects.filter(kind=self.kind) if self.kind else self.model.objects.all()
         )
@@ -83,7 +84,7 @@ class LookupField(forms.CharField):
         if viewer is not None:
             # Only what the user may see; one out of reach is as if it did not exist.
             records = visible(viewer, records)
-        record = records.filter(pk=int(digits)).first() if digits.isdigit() else None
+        record = records.filter(pk=pk).first() if pk is not None else None
         if record is None:
             raise forms.ValidationError(_("Choose a record from the suggestions."))
         return record

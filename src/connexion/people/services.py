@@ -411,8 +411,11 @@ def _check_person(person: Person, *, in_python_only: bool = False) -> None:
 
 
 def _set_tags(instance: Person | Organization, names: list[str]) -> None:
-    tags = [Tag.objects.get_or_create(name=name.strip())[0] for name in names if name.strip()]
-    instance.tags.set(tags)
+    names = [name.strip() for name in names if name.strip()]
+    if any(len(name) > Tag._meta.get_field("name").max_length for name in names):
+        # Before any tag is written; the callers' transaction undoes the rest.
+        raise ValidationError({"tags": _("A tag is too long: at most 60 characters.")})
+    instance.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from connexion.lib.http import text_param
 from connexion.people import exports, services
 from connexion.people.forms import (
     CONTACT_FORMS,
@@ -116,8 +117,8 @@ def person_export(request: HttpRequest, file_format: str) -> HttpResponse:
 @login_required
 @people_access
 def save_view(request: HttpRequest) -> HttpResponse:
-    name = request.POST.get("name", "").strip()[:80]
-    query_string = request.POST.get("query_string", "")[:1000]
+    name = text_param(request.POST, "name", 80).strip()
+    query_string = text_param(request.POST, "query_string", 1000)
     if not name:
         messages.error(request, _("Give the view a name."))
     else:
@@ -352,7 +353,7 @@ def relationship_add(request: HttpRequest, person_id: int) -> HttpResponse:
 def lookup_person(request: HttpRequest) -> HttpResponse:
     field = request.GET.get("field", "")
     page = people_page(
-        request.user, PersonFilters(query=request.GET.get(field, "")[:100]), page_size=10
+        request.user, PersonFilters(query=text_param(request.GET, field, 100)), page_size=10
     )
     options = [(f"#{person.pk} {person}", person.name_en) for person in page.items]
     return render(request, "people/lookup_options.html", {"options": options})
@@ -365,7 +366,7 @@ def lookup_organization(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     page = organizations_page(
         request.user,
-        query=request.GET.get(field, "")[:100],
+        query=text_param(request.GET, field, 100),
         kind=kind if kind in Organization.Kind.values else "",
         page_size=10,
     )
@@ -381,7 +382,7 @@ def lookup_organization(request: HttpRequest) -> HttpResponse:
 @login_required
 @people_access
 def organization_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")[:200]
+    query = text_param(request.GET, "q", 200)
     kind = request.GET.get("kind", "")
     kind = kind if kind in Organization.Kind.values else ""
     sort = request.GET.get("sort", "newest")

@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from connexion.lib.spreadsheet import spreadsheet_cell
 from connexion.privacy.processing_record import (
     LANGUAGES,
     ProcessingRecord,
@@ -31,9 +32,6 @@ from connexion.privacy.processing_record import (
 
 privacy_access = permission_required("accounts.access_privacy", raise_exception=True)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell starting with one of these is a formula to a spreadsheet: the text typed
-# by staff (a reason, a recipient's name) must stay text.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _language(request: HttpRequest) -> str:
@@ -42,12 +40,6 @@ def _language(request: HttpRequest) -> str:
         return asked
     current = (translation.get_language() or "th")[:2]
     return current if current in LANGUAGES else "th"
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _filename(record: ProcessingRecord, extension: str) -> str:
@@ -90,7 +82,7 @@ def record_of_processing_csv(request: HttpRequest) -> HttpResponse:
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
     for row in purpose_table(record):
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([spreadsheet_cell(value) for value in row])
     return _download(
         buffer.getvalue().encode("utf-8"),
         "text/csv; charset=utf-8",
@@ -107,7 +99,7 @@ def _sheet(workbook: Workbook, title: str, *tables: list[list[Any]]) -> None:
         if number:
             sheet.append([])
         for index, row in enumerate(table):
-            sheet.append([_cell(value) for value in row])
+            sheet.append([spreadsheet_cell(value) for value in row])
             if index == 0:
                 for cell in sheet[sheet.max_row]:
                     cell.font = Font(bold=True)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
+from connexion.lib.http import parse_id
 from connexion.people.models import Person
 from connexion.people.selectors import can_see_identity_numbers, mask_passport, mask_thai_id
 from connexion.privacy import requests as dsr
@@ -117,7 +118,7 @@ class QueueFilters:
             status=status if status in STATUS_FILTERS else "open",
             kind=kind if kind in SubjectRequest.Kind.values else "",
             channel=channel if channel in SubjectRequest.Channel.values else "",
-            assignee=assignee if assignee == "none" or assignee.isdigit() else "",
+            assignee=assignee if assignee == "none" or parse_id(assignee) is not None else "",
             overdue=query.get("overdue") in {"1", "true", "on", True},
         )
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from connexion.audit.services import record_access
 from connexion.documents.serving import stored_file_response
+from connexion.lib.http import parse_id
 from connexion.people.models import Person
 from connexion.privacy import request_selectors as selectors
 from connexion.privacy import requests as dsr
@@ -87,9 +88,9 @@ def request_queue(request: HttpRequest) -> HttpResponse:
 @privacy_access
 def request_create(request: HttpRequest) -> HttpResponse:
     initial = {}
-    person_id = request.GET.get("person", "")
-    if person_id.isdigit():
-        initial["person"] = Person.objects.filter(pk=int(person_id)).first()
+    person_id = parse_id(request.GET.get("person"))
+    if person_id is not None:
+        initial["person"] = Person.objects.filter(pk=person_id).first()
     form = RequestEntryForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

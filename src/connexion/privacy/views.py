@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from connexion.audit.services import record_access
 from connexion.documents.serving import stored_file_response
+from connexion.lib.http import parse_id, text_param
 from connexion.people.models import Organization, Person
 from connexion.privacy import selectors, services
 from connexion.privacy.forms import (
@@ -82,7 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @privacy_access
 def consent_list(request: HttpRequest) -> HttpResponse:
     purpose = get_object_or_404(
-        selectors.consent_purposes(active_only=False), code=request.GET.get("purpose", "")
+        selectors.consent_purposes(active_only=False), code=text_param(request.GET, "purpose", 100)
     )
     state = _choice(request.GET.get("state"), selectors.CONSENT_STATES, "given")
     page = selectors.people_by_consent(request.user, purpose, state, request.GET.get("page"))
@@ -243,9 +244,9 @@ def disclosure_list(request: HttpRequest) -> HttpResponse:
 @privacy_access
 def disclosure_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
-    person_id = request.GET.get("person", "")
-    if person_id.isdigit():
-        initial["person"] = Person.objects.filter(pk=int(person_id)).first()
+    person_id = parse_id(request.GET.get("person"))
+    if person_id is not None:
+        initial["person"] = Person.objects.filter(pk=person_id).first()
     form = DisclosureForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         person = form.cleaned_data["person"]

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from connexion.accounts.visibility import visible_or_404
+from connexion.lib.http import parse_id, safe_next
 from connexion.sales import activities, timeline
 from connexion.sales.activity_forms import (
     ActivityFilterForm,
@@ -292,23 +293,17 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     )
     activities.set_task_done(request.user, task, request.POST.get("done") == "1")
     if not request.htmx:
-        return redirect(_safe_next(request) or reverse("sales:my_tasks"))
+        return redirect(safe_next(request, request.POST.get("next", ""), reverse("sales:my_tasks")))
     if request.POST.get("view") == "timeline":
         subject_type = request.POST.get("subject_type", "")
-        subject_id = request.POST.get("subject_id", "")
-        if not subject_id.isdigit():
+        subject_id = parse_id(request.POST.get("subject_id"))
+        if subject_id is None:
             raise Http404
-        subject = _subject(request, subject_type, int(subject_id))
+        subject = _subject(request, subject_type, subject_id)
         entry = timeline.Entry("task", task.created_at, task.pk, task)
         page = {"subject_type": subject_type, "subject": subject}
         return render(request, "sales/activities/entry_task.html", {"entry": entry, "page": page})
     return render(request, "sales/activities/task_row.html", {"task": task, "now": timezone.now()})
-
-
-def _safe_next(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    # Only a path on this site: never an open redirect.
-    return target if target.startswith("/") and not target.startswith("//") else ""
 
 
 def form_closed(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Model, Q, QuerySet, Sum, When
+from django.db.models import Field as DbField
 from django.http import Http404
 from django.utils import timezone
 
@@ -18,7 +19,9 @@ from connexion.accounts.models import User
 from connexion.accounts.visibility import owned_by_visible
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
+from connexion.lib.http import parse_id
 from connexion.people.models import Organization, Person
+from connexion.people.selectors import cursor_value_fits
 from connexion.sales.models import (
     Deal,
     DealProduct,
@@ -71,17 +74,27 @@ def encode_cursor(value: Any, pk: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[Any, int] | None:
+def decode_cursor(cursor: str, field: DbField | None = None) -> tuple[Any, int] | None:
+    """The (value, id) a cursor holds; None if it holds none. With the sort
+    `field`, also None if the value is none that field can be compared with."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError):
         return None
-    if not isinstance(pk, int) or isinstance(pk, bool):
+    if not isinstance(pk, int) or parse_id(pk) is None:
         return None
     if value is not None and not isinstance(value, str | int):
         return None
+    if field is not None and not cursor_value_fits(field, value):
+        return None
     return value, pk
+
+
+def sort_field(model: type[Model], sorts: dict[str, tuple[str, bool]], sort: str) -> DbField:
+    """The field a list sorted by `sort` pages by (an unknown sort is the first)."""
+    name, _descending = sorts[sort if sort in sorts else next(iter(sorts))]
+    return model._meta.get_field(name)  # type: ignore[return-value]
 
 
 @dataclass
@@ -112,7 +125,7 @@ def _keyset_page(
         queryset = queryset.order_by(order, f"{direction}id")
     else:
         queryset = queryset.order_by(f"{direction}{name}", f"{direction}id")
-    position = decode_cursor(cursor) if cursor else None
+    position = decode_cursor(cursor, queryset.model._meta.get_field(name)) if cursor else None
     if position is not None:
         value, pk = position
         if name == "id":
@@ -213,7 +226,7 @@ def _stage_cards(
 ) -> tuple[list[Deal], str | None]:
     """The first cards of a stage, most recently moved first."""
     cards = deals.filter(stage=stage).only(*CARD_FIELDS).order_by("-stage_changed_at", "-id")
-    position = decode_cursor(cursor) if cursor else None
+    position = decode_cursor(cursor, Deal._meta.get_field("stage_changed_at")) if cursor else None
     if position is not None:
         value, pk = position
         cards = cards.filter(

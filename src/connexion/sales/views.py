@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from connexion.accounts.visibility import visible_or_404
+from connexion.lib.http import parse_id, text_param
 from connexion.people.models import SavedView
 from connexion.people.selectors import person_or_404
 from connexion.sales import selectors, services
@@ -118,8 +119,8 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @deals_access
 def save_view(request: HttpRequest) -> HttpResponse:
-    name = request.POST.get("name", "").strip()[:80]
-    query_string = request.POST.get("query_string", "")[:1000]
+    name = text_param(request.POST, "name", 80).strip()
+    query_string = text_param(request.POST, "query_string", 1000)
     if not name:
         messages.error(request, _("Give the view a name."))
     else:
@@ -174,8 +175,9 @@ def deal_page(request: HttpRequest, deal_id: int) -> HttpResponse:
 def deal_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"owner": request.user}
     for name in ("stage", "person", "organization"):
-        if request.GET.get(name, "").isdigit():
-            initial[name] = int(request.GET[name])
+        pk = parse_id(request.GET.get(name))
+        if pk is not None:
+            initial[name] = pk
     form = DealForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         stage = form.cleaned_data["stage"]
@@ -323,7 +325,7 @@ def _card_context() -> dict[str, str]:
 
 
 def _board_context(request: HttpRequest, pipeline: Pipeline, owner: str) -> dict[str, Any]:
-    owner_id = int(owner) if owner.isdigit() else None
+    owner_id = parse_id(owner)
     board = selectors.board(request.user, pipeline, owner=owner_id)
     stages = [column.stage for column in board.columns]
     return {
@@ -361,7 +363,7 @@ def board_more(request: HttpRequest, stage_id: int) -> HttpResponse:
         request.user,
         stage,
         request.GET.get("cursor"),
-        owner=int(owner) if owner.isdigit() else None,
+        owner=parse_id(owner),
     )
     stages = list(stage.pipeline.stages.all())
     context = {
@@ -410,8 +412,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
 @deals_access
 def lead_create(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {"owner": request.user}
-    if request.GET.get("person", "").isdigit():
-        initial["person"] = int(request.GET["person"])
+    person_id = parse_id(request.GET.get("person"))
+    if person_id is not None:
+        initial["person"] = person_id
     form = LeadForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
