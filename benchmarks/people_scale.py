@@ -755,7 +755,7 @@ def _fragment(
 def _cursors(sort_sql: str, sort_field: str, offsets: list[int]) -> list[str]:
     from django.db import connection
 
-    from connexion.people.selectors import encode_cursor
+    from connexion.lib.cursors import encode_cursor
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -390,7 +390,7 @@ def check_generated(args: argparse.Namespace) -> None:
 def build_scenarios(args: argparse.Namespace) -> list[Scenario]:
     from django.db import connection
 
-    from connexion.sales.selectors import encode_cursor
+    from connexion.lib.cursors import encode_cursor
 
     board = _pipelines()[0]
     owners = [pk for name, pk in staff_users().items() if name != BENCH_USER]

@@ -391,3 +391,23 @@ def test_the_import_report_writes_formulas_as_text(sales):
     assert len(rows) == 2
     assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
     assert {f"'{formula}", "'@SUM(1+1)", "'+cmd|' /C calc'!A0"} <= set(cells)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        cursor_of(["2026-11-26T05:00:00+00:00", 1, 2**70]),  # an id past 64 bits
+        cursor_of(["2026-11-26T05:00:00", 1, 5]),  # a moment without its offset
+        cursor_of(["2026-11-26T05:00:00+00:00", 10**30, 5]),  # no such kind
+        cursor_of(["2026-13-45T99:99:99+00:00", 1, 5]),  # no such day
+        cursor_of([None, None, None]),
+    ],
+)
+def test_a_forged_timeline_cursor_starts_the_timeline_again(cursor, sales, bystanders):
+    person = bystanders["person"]
+    first = sales.get(f"/sales/timeline/person/{person.pk}/").content.decode()
+    response = sales.get(f"/sales/timeline/person/{person.pk}/", {"cursor": cursor})
+    assert response.status_code == 200
+    # The deal's opening stage change is on the first page: it is shown again.
+    assert first.count('class="entry ') >= 1
+    assert response.content.decode().count('class="entry ') == first.count('class="entry ')

@@ -59,6 +59,7 @@ from connexion.api.people_schemas import (
     SourceIn,
 )
 from connexion.audit.models import AuditEvent
+from connexion.lib.cursors import decode_cursor, sort_field
 from connexion.people import services
 from connexion.people.models import (
     EmailAddress,
@@ -76,13 +77,11 @@ from connexion.people.selectors import (
     PersonDetail,
     PersonFilters,
     can_see_identity_numbers,
-    decode_cursor,
     organization_detail,
     organizations_page,
     people_page,
     person_detail,
     person_or_404,
-    sort_field,
 )
 
 API = AuditEvent.Channel.API

@@ -62,6 +62,7 @@ from connexion.api.sales_schemas import (
 )
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
+from connexion.lib.cursors import decode_cursor, sort_field
 from connexion.lib.money import MoneyError, as_decimal, parse_amount
 from connexion.people.models import Organization, Person
 from connexion.sales import selectors, services
@@ -192,7 +193,7 @@ def _raise(errors: dict[str, list[str]]) -> None:
 
 def _check_cursor(cursor: str | None, field: Field | None = None) -> None:
     """A cursor that does not parse, or whose value the sort `field` cannot hold."""
-    if cursor and selectors.decode_cursor(cursor, field) is None:
+    if cursor and decode_cursor(cursor, field) is None:
         raise RequestValidationError(
             [
                 {
@@ -614,7 +615,7 @@ def list_deals(request: HttpRequest, filters: Query[DealListQuery]) -> dict[str,
     """Deals matching the filters, most recently changed first unless sorted
     otherwise. Pages with a cursor: pass `next_cursor` as `cursor` until null."""
     viewer = _viewer(request)
-    _check_cursor(filters.cursor, selectors.sort_field(Deal, selectors.DEAL_SORTS, filters.sort))
+    _check_cursor(filters.cursor, sort_field(Deal, selectors.DEAL_SORTS, filters.sort))
     errors: dict[str, list[str]] = {}
     amount_min = _amount(filters.amount_min, "THB", "amount_min", errors)
     amount_max = _amount(filters.amount_max, "THB", "amount_max", errors)
@@ -797,7 +798,7 @@ def _lead_values(
 def list_leads(request: HttpRequest, filters: Query[LeadListQuery]) -> dict[str, Any]:
     """Leads matching the filters, newest first. Pages with a cursor."""
     viewer = _viewer(request)
-    _check_cursor(filters.cursor, selectors.sort_field(Lead, selectors.LEAD_SORTS, filters.sort))
+    _check_cursor(filters.cursor, sort_field(Lead, selectors.LEAD_SORTS, filters.sort))
     page = selectors.leads_page(
         viewer,
         selectors.LeadFilters(

@@ -4,31 +4,24 @@ without the permission, so no page, export or API response can forget it."""
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
-    DateTimeField,
     Exists,
-    Field,
-    IntegerField,
-    Model,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
 )
 from django.http import Http404
-from django.utils import timezone
 
 from connexion.accounts.visibility import can_see_category, owned_by_visible, visible_or_404
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
-from connexion.lib.http import MAX_ID, parse_id
+from connexion.lib.cursors import decode_cursor, encode_cursor
 from connexion.lib.phone import InvalidPhoneNumber, to_e164
 from connexion.people.models import (
     EmailAddress,
@@ -134,50 +127,6 @@ def _mask(people: list[Person], viewer: Any) -> None:
 
 
 # --- cursors ----------------------------------------------------------------
-
-
-def encode_cursor(value: Any, pk: int) -> str:
-    raw = json.dumps([value if isinstance(value, str | int) or value is None else str(value), pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def cursor_value_fits(field: Field, value: Any) -> bool:
-    """Whether a cursor's value is one the sort `field` can be compared with, as
-    `encode_cursor` writes it: a forged one (text for a date, an object, a day
-    that does not exist) would fail the query, so the cursor is invalid."""
-    if value is None:
-        return field.null
-    if isinstance(field, IntegerField):
-        return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_ID
-    if not isinstance(value, str) or "\x00" in value:
-        return False
-    try:
-        parsed = field.to_python(value)
-    except ValidationError:
-        return False
-    # A moment we wrote always has its offset.
-    return not isinstance(field, DateTimeField) or timezone.is_aware(parsed)
-
-
-def sort_field(model: type[Model], sorts: dict[str, tuple[str, bool]], sort: str) -> Field:
-    """The field a list sorted by `sort` pages by (an unknown sort is the newest)."""
-    name, _descending = sorts[sort if sort in sorts else "newest"]
-    return model._meta.get_field(name)  # type: ignore[return-value]
-
-
-def decode_cursor(cursor: str, field: Field | None = None) -> tuple[Any, int] | None:
-    """The (value, id) a cursor holds; None if it holds none. With the sort
-    `field`, also None if the value is none that field can be compared with."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
-        return None
-    if not isinstance(pk, int) or parse_id(pk) is None:
-        return None
-    if field is not None and not cursor_value_fits(field, value):
-        return None
-    return value, pk
 
 
 def _keyset_page(

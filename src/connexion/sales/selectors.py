@@ -4,14 +4,11 @@ kanban board costs the same number of queries whatever the number of deals."""
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, F, Model, Q, QuerySet, Sum, When
-from django.db.models import Field as DbField
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,9 +16,8 @@ from connexion.accounts.models import User
 from connexion.accounts.visibility import owned_by_visible
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
-from connexion.lib.http import parse_id
+from connexion.lib.cursors import decode_cursor, encode_cursor
 from connexion.people.models import Organization, Person
-from connexion.people.selectors import cursor_value_fits
 from connexion.sales.models import (
     Deal,
     DealProduct,
@@ -65,36 +61,6 @@ DEAL_RELATED = ("pipeline", "stage", "person", "organization", "owner")
 
 
 # --- cursors ----------------------------------------------------------------
-
-
-def encode_cursor(value: Any, pk: int) -> str:
-    if isinstance(value, datetime | date):
-        value = value.isoformat()
-    raw = json.dumps([value, pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, field: DbField | None = None) -> tuple[Any, int] | None:
-    """The (value, id) a cursor holds; None if it holds none. With the sort
-    `field`, also None if the value is none that field can be compared with."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, TypeError):
-        return None
-    if not isinstance(pk, int) or parse_id(pk) is None:
-        return None
-    if value is not None and not isinstance(value, str | int):
-        return None
-    if field is not None and not cursor_value_fits(field, value):
-        return None
-    return value, pk
-
-
-def sort_field(model: type[Model], sorts: dict[str, tuple[str, bool]], sort: str) -> DbField:
-    """The field a list sorted by `sort` pages by (an unknown sort is the first)."""
-    name, _descending = sorts[sort if sort in sorts else next(iter(sorts))]
-    return model._meta.get_field(name)  # type: ignore[return-value]
 
 
 @dataclass

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import CharField, F, Model, Q, QuerySet, Value, prefetch_related_objects
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from connexion.accounts.visibility import can_see_category
 from connexion.audit.services import record_access
 from connexion.comms.models import OutgoingEmail
+from connexion.lib.http import parse_id
 from connexion.people.models import LifecycleChange, Organization, Person
 from connexion.privacy.models import ConsentEvent, RequestEvent, SubjectRequest
 from connexion.sales.models import Activity, Deal, Note, StageChange, Task
@@ -104,7 +106,9 @@ def decode_cursor(cursor: str | None) -> tuple[datetime, int, int] | None:
         moment = parse_datetime(at)
     except (ValueError, TypeError):
         return None
-    if moment is None or not isinstance(rank, int) or not isinstance(pk, int):
+    if moment is None or timezone.is_naive(moment) or not isinstance(rank, int):
+        return None
+    if not isinstance(pk, int) or parse_id(pk) is None or abs(rank) > len(RANK):
         return None
     return moment, rank, pk
 
