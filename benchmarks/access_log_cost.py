@@ -18,12 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from people_scale import BENCH_USER, DEFAULT_DATABASE_URL, setup_django
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+from people_scale import BENCH_USER, DEFAULT_DATABASE_URL, percentile, setup_django
 
 
 def main() -> None:

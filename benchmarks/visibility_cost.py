@@ -20,15 +20,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from people_scale import BENCH_USER, DEFAULT_DATABASE_URL, setup_django, staff_users
+from people_scale import BENCH_USER, DEFAULT_DATABASE_URL, percentile, setup_django, staff_users
 
 TEAM = "bench-team"
 SEARCHES = ["สม", "wong", "kan", "ชัย", "noi", "sri"]
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 def main() -> None:
