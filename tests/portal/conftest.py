@@ -56,6 +56,19 @@ def officer(client: Client, make_user) -> Client:
     return client
 
 
+# The privacy center's request form as a person asking for a copy of their data
+# fills it in (the form's "started" time comes from the page: started_value).
+ACCESS_REQUEST = {
+    "kind": "access",
+    "requester_name": "Somsri Jaidee",
+    "email": "somsri@example.co.th",
+    "phone": "",
+    "send_code_by": "email",
+    "description": "Please send me a copy of my data.",
+    "website": "",
+}
+
+
 def started_value(html: str) -> str:
     """The signed time stamp a public form was shown with."""
     match = re.search(r'name="started" value="([^"]+)"', html)

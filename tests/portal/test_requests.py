@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from connexion.privacy.models import SubjectRequest
-from tests.portal.conftest import sms_texts, started_value
+from tests.portal.conftest import ACCESS_REQUEST, sms_texts, started_value
 from tests.privacy.request_support import PNG, code_in_last_mail
 
 pytestmark = pytest.mark.django_db
@@ -18,17 +18,7 @@ REQUEST = "/privacy/request/"
 
 def submit(client, **values):
     page = client.get(REQUEST)
-    data = {
-        "kind": "access",
-        "requester_name": "Somsri Jaidee",
-        "email": "somsri@example.co.th",
-        "phone": "",
-        "send_code_by": "email",
-        "description": "Please send me a copy of my data.",
-        "website": "",
-        "started": started_value(page.content.decode()),
-        **values,
-    }
+    data = {**ACCESS_REQUEST, "started": started_value(page.content.decode()), **values}
     return client.post(REQUEST, data)
 
 

@@ -26,7 +26,7 @@ from connexion.portal.services import save_web_form
 from connexion.privacy.models import Purpose, SubjectRequest
 from connexion.sales.models import Deal, Lead, Note
 from tests.conftest import PASSWORD
-from tests.portal.conftest import started_value
+from tests.portal.conftest import ACCESS_REQUEST, started_value
 
 pytestmark = pytest.mark.django_db
 
@@ -263,16 +263,7 @@ def test_a_post_from_another_origin_is_refused_even_with_the_token(world):
 def test_the_privacy_center_request_form_needs_its_token(db):
     visitor = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
     page = visitor.get("/privacy/request/").content.decode()
-    data = {
-        "kind": "access",
-        "requester_name": "Somsri Jaidee",
-        "email": "somsri@example.co.th",
-        "phone": "",
-        "send_code_by": "email",
-        "description": "Please send me a copy of my data.",
-        "website": "",
-        "started": started_value(page),
-    }
+    data = {**ACCESS_REQUEST, "started": started_value(page)}
     assert visitor.post("/privacy/request/", data).status_code == 403
     assert visitor.post("/privacy/consents/", {"email": "somsri@example.co.th"}).status_code == 403
     assert not SubjectRequest.objects.exists()

@@ -24,7 +24,7 @@ from connexion.imports.models import ImportJob
 from connexion.privacy.models import ConsentEvent, Purpose, SubjectRequest
 from connexion.privacy.selectors import current_notice
 from tests.documents.conftest import PDF, image_bytes
-from tests.portal.conftest import started_value
+from tests.portal.conftest import ACCESS_REQUEST, started_value
 from tests.security.conftest import files_under, post_multipart
 
 pytestmark = pytest.mark.django_db
@@ -71,13 +71,7 @@ def consent_fields(db) -> dict[str, object]:
 
 def public_request_fields(client: Client) -> dict[str, object]:
     return {
-        "kind": "access",
-        "requester_name": "Somsri Jaidee",
-        "email": "somsri@example.co.th",
-        "phone": "",
-        "send_code_by": "email",
-        "description": "Please send me a copy of my data.",
-        "website": "",
+        **ACCESS_REQUEST,
         "by_representative": "on",
         "representative_name": "Somchai Jaidee",
         "started": started_value(client.get("/privacy/request/").content.decode()),
