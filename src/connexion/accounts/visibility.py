@@ -11,6 +11,7 @@ a record out of reach is answered exactly like one that does not exist.
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -72,8 +73,11 @@ def visible(viewer: Any, records: QuerySet[Record] | type[Record]) -> QuerySet[R
     organization, say) is shared by everyone."""
     if not isinstance(records, QuerySet):
         records = records._default_manager.all()
-    fields = {field.name for field in records.model._meta.get_fields()}
-    return records.filter(owned_by_visible(viewer)) if "owner" in fields else records
+    try:
+        records.model._meta.get_field("owner")
+    except FieldDoesNotExist:
+        return records
+    return records.filter(owned_by_visible(viewer))
 
 
 def visible_or_404(viewer: Any, records: QuerySet[Record] | type[Record], pk: Any) -> Record:
