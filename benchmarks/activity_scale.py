@@ -263,7 +263,7 @@ def build_scenarios(args: argparse.Namespace, heavy: int) -> list[Scenario]:
     from django.contrib.auth import get_user_model
 
     from connexion.people.models import Person
-    from connexion.sales.timeline import timeline_page
+    from connexion.sales.activities.timeline import timeline_page
 
     rng = random.Random(args.seed + 7)  # noqa: S311
     total = args.requests + WARM_UP

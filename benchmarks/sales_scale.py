@@ -183,21 +183,21 @@ def _without_indexes(connection: psycopg.Connection, tables: list[str]) -> Itera
 
 def _pipelines() -> list[Any]:
     """The default pipeline (the board measured) and three others."""
-    from connexion.sales import services
     from connexion.sales.models import Pipeline
+    from connexion.sales.services import pipelines as pipeline_services
 
     board = Pipeline.objects.get(is_default=True)
     others = [
         Pipeline.objects.filter(name_en=en).first()
-        or services.create_pipeline(None, name_th=th, name_en=en)
+        or pipeline_services.create_pipeline(None, name_th=th, name_en=en)
         for th, en in OTHER_PIPELINES
     ]
     return [board, *others]
 
 
 def _products(count: int = 50) -> list[tuple[int, int]]:
-    from connexion.sales import services
     from connexion.sales.models import Product
+    from connexion.sales.services import products as product_services
 
     rng = random.Random(count)  # noqa: S311 -- reproducible test data
     existing = set(Product.objects.filter(code__startswith="BENCH-").values_list("code", flat=True))
@@ -205,7 +205,7 @@ def _products(count: int = 50) -> list[tuple[int, int]]:
         code = f"BENCH-{index:03d}"
         price = rng.randrange(500, 200_000) * 100
         if code not in existing:
-            services.create_product(
+            product_services.create_product(
                 None, code=code, name_th=f"สินค้า {code}", name_en=f"Product {code}", price=price
             )
     return list(Product.objects.filter(code__startswith="BENCH-").values_list("id", "price"))
@@ -351,7 +351,7 @@ def generate(args: argparse.Namespace) -> None:
         connection.autocommit = True
         for table in DEAL_TABLES:
             connection.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
-    from connexion.sales.services import rebuild_stage_totals
+    from connexion.sales.services.deals import rebuild_stage_totals
 
     rebuild_stage_totals()  # the COPY went past the services that keep them
     print(f"generated in {time.perf_counter() - began:.0f} s", flush=True)

@@ -14,8 +14,9 @@ from connexion.accounts.services import create_team, set_role_scope
 from connexion.api.services import create_token
 from connexion.audit.models import AuditEvent
 from connexion.people.services import ContactDetails, create_person, create_source
-from connexion.sales import services as sales
 from connexion.sales.models import Pipeline
+from connexion.sales.services import deals as deal_services
+from connexion.sales.services import leads as lead_services
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def world(make_user):
     }
     pipeline = Pipeline.objects.get(is_default=True)
     deals = {
-        key: sales.create_deal(
+        key: deal_services.create_deal(
             None,
             title=f"Deal of {key}",
             pipeline=pipeline,
@@ -60,7 +61,7 @@ def world(make_user):
         for key in ("noi", "krit")
     }
     leads = {
-        key: sales.create_lead(None, title=f"Lead of {key}", first_name=key, owner=owner)
+        key: lead_services.create_lead(None, title=f"Lead of {key}", first_name=key, owner=owner)
         for key, owner in (("noi", noi), ("krit", krit))
     }
     return {
@@ -181,7 +182,7 @@ def test_deals_leads_board_and_dashboard_show_the_teams_own(world):
     leads = text(client.get("/sales/leads/"))
     assert "Lead of noi" in leads and "Lead of krit" not in leads
     # The dashboard's open pipeline counts one deal of 10,000 baht, not two.
-    from connexion.sales.dashboards import sales_dashboard
+    from connexion.sales.activities.dashboards import sales_dashboard
 
     board = sales_dashboard(world["users"]["mali"])
     assert sum(row.count for block in board.pipelines for row in block.stages) == 1

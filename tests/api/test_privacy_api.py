@@ -22,7 +22,8 @@ from connexion.privacy.models import (
     Purpose,
     Restriction,
 )
-from connexion.sales import services as sales
+from connexion.sales.services import interests as interest_services
+from connexion.sales.services import products as product_services
 
 pytestmark = pytest.mark.django_db
 
@@ -513,7 +514,7 @@ def test_a_disclosure_without_a_basis_is_refused_with_the_reasons_and_kept_on_re
 
 
 def test_partner_and_legal_disclosures(api, person, partner):
-    product = sales.create_product(
+    product = product_services.create_product(
         None, code="INS", partner=partner, name_th="ประกัน", name_en="Insurance", price=0
     )
     path = f"/persons/{person.pk}/disclosures"
@@ -527,7 +528,7 @@ def test_partner_and_legal_disclosures(api, person, partner):
     }
     errors = errors_of(api.post(path, body))
     assert set(errors) == {"product_id"} and "policy 6.2" in errors["product_id"]
-    sales.record_product_interest(None, person, product, "interested")
+    interest_services.record_product_interest(None, person, product, "interested")
     response = api.post(path, body)
     assert response.status_code == 201, response.content
     disclosure = response.json()

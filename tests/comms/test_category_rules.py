@@ -10,7 +10,7 @@ from connexion.accounts.visibility import can_see_category
 from connexion.api.scopes import withheld_permissions
 from connexion.comms.services import send_email
 from connexion.privacy.registry import Category
-from connexion.sales.timeline import timeline_page
+from connexion.sales.activities.timeline import timeline_page
 
 pytestmark = pytest.mark.django_db
 

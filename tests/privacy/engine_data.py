@@ -47,7 +47,8 @@ from connexion.privacy.services import (
     restrict,
     withdraw_consent,
 )
-from connexion.sales.services import create_product, record_product_interest
+from connexion.sales.services.interests import record_product_interest
+from connexion.sales.services.products import create_product
 
 
 def thai_id(serial: int, prefix: str = "3") -> str:
@@ -364,12 +365,13 @@ def make_subject(actor: Any, *, serial: int = 1, with_links: bool = True) -> Sub
 def _sales(actor: Any, person: Person, tag: str, others: dict[str, Any], links: bool) -> None:
     if not apps.is_installed("connexion.sales"):
         return
-    from connexion.sales import services as sales
     from connexion.sales.models import Activity, Note, Pipeline, Product, Reminder, Task
+    from connexion.sales.services import deals as deal_services
+    from connexion.sales.services import leads as lead_services
 
     pipeline = Pipeline.objects.get(is_default=True)
     product = Product.objects.create(code=f"P{tag}", name_en=f"Plan{tag}", price=100_00)
-    lead = sales.create_lead(
+    lead = lead_services.create_lead(
         actor,
         title=f"Interest of {person.first_name_en}",
         person=person,
@@ -382,10 +384,10 @@ def _sales(actor: Any, person: Person, tag: str, others: dict[str, Any], links: 
         source_detail=f"fair booth {tag}",
         products=[product],
     )
-    lead = sales.set_lead_status(
+    lead = lead_services.set_lead_status(
         actor, lead, "disqualified", reason=f"budget of {person.first_name_en}"
     )
-    sales.create_deal(
+    deal_services.create_deal(
         actor,
         title=f"Deal with {person.first_name_en} {person.last_name_en}",
         pipeline=pipeline,
@@ -395,10 +397,12 @@ def _sales(actor: Any, person: Person, tag: str, others: dict[str, Any], links: 
         exchange_rate=Decimal("35.5"),
         expected_close_date=date(2026, 12, 31),
         lost_reason="",
-        lines=[sales.LineInput(product=product, quantity=3, unit_price=1_000_00)],
+        lines=[deal_services.LineInput(product=product, quantity=3, unit_price=1_000_00)],
     )
-    lost = sales.create_deal(actor, title=f"Second try {tag}", pipeline=pipeline, person=person)
-    sales.move_deal(
+    lost = deal_services.create_deal(
+        actor, title=f"Second try {tag}", pipeline=pipeline, person=person
+    )
+    deal_services.move_deal(
         actor, lost, pipeline.stages.get(is_lost=True), lost_reason=f"went elsewhere {tag}"
     )
     Activity.objects.create(
@@ -428,7 +432,7 @@ def _sales(actor: Any, person: Person, tag: str, others: dict[str, Any], links: 
             person=other,
         )
         meeting.participants.add(person)
-        referred_lead = sales.create_lead(
+        referred_lead = lead_services.create_lead(
             actor, title=f"Lead{tag} of another", first_name=f"Another{tag}", referred_by=person
         )
         others |= {"meeting": meeting, "referred_lead": referred_lead}

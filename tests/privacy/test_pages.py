@@ -33,7 +33,7 @@ from connexion.privacy.services import (
     withdraw_consent,
 )
 from connexion.sales.models import ProductInterest
-from connexion.sales.services import create_product
+from connexion.sales.services.products import create_product
 
 pytestmark = pytest.mark.django_db
 WORDING = "ยินยอมรับข่าวสารทางอีเมล"

@@ -28,7 +28,8 @@ from connexion.privacy.services import (
     withdraw_consent,
     wording_hash,
 )
-from connexion.sales.services import create_product, record_product_interest
+from connexion.sales.services.interests import record_product_interest
+from connexion.sales.services.products import create_product
 
 pytestmark = pytest.mark.django_db
 WORDING = "ยินยอมรับข่าวสารทางอีเมล"

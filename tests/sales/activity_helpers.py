@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from connexion.people.services import ContactDetails, create_person, create_source
-from connexion.sales import services
 from connexion.sales.models import Pipeline
+from connexion.sales.services import deals as deal_services
 
 
 def moment(days: float = 0, hours: float = 0) -> datetime:
@@ -38,7 +38,7 @@ def default_pipeline(db) -> Pipeline:
 @pytest.fixture
 def deal_for(default_pipeline):
     def make(person, title: str = "CRM licence", amount: int = 50_000_00, **fields):
-        return services.create_deal(
+        return deal_services.create_deal(
             None, title=title, pipeline=default_pipeline, person=person, amount=amount, **fields
         )
 

@@ -7,8 +7,10 @@ from connexion.people.services import (
     create_person,
     create_source,
 )
-from connexion.sales import services
 from connexion.sales.models import Pipeline
+from connexion.sales.services import deals as deal_services
+from connexion.sales.services import pipelines as pipeline_services
+from connexion.sales.services import products as product_services
 
 
 @pytest.fixture
@@ -55,12 +57,12 @@ def stages(pipeline):
 
 @pytest.fixture
 def other_pipeline(db):
-    return services.create_pipeline(None, name_th="ต่ออายุ", name_en="Renewals")
+    return pipeline_services.create_pipeline(None, name_th="ต่ออายุ", name_en="Renewals")
 
 
 @pytest.fixture
 def crm_product(db):
-    return services.create_product(
+    return product_services.create_product(
         None, code="CRM-PRO", name_th="ซีอาร์เอ็มโปร", name_en="CRM Pro", price=1_250_050
     )
 
@@ -70,7 +72,7 @@ def make_deal(pipeline, somchai):
     def make(title: str = "CRM for Somchai", **fields):
         fields.setdefault("person", somchai)
         fields.setdefault("amount", 100_000_00)
-        return services.create_deal(
+        return deal_services.create_deal(
             None, title=title, pipeline=fields.pop("pipeline", pipeline), **fields
         )
 

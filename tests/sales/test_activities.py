@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 
 from connexion.accounts.models import User
 from connexion.audit.models import AuditEvent
-from connexion.sales import activities
+from connexion.sales.activities import services as activity_services
 from connexion.sales.models import Activity, Note, Task
 from tests.sales import activity_helpers as helpers
 
@@ -32,7 +32,7 @@ def english():
 def test_log_a_call_with_participants_and_an_audit_entry(make_user, malee, source_person):
     staff = make_user("wichai")
     colleague = make_user("somsri")
-    activity = activities.log_activity(
+    activity = activity_services.log_activity(
         staff,
         kind="call",
         subject="  Asked about   the price ",
@@ -55,7 +55,7 @@ def test_log_a_call_with_participants_and_an_audit_entry(make_user, malee, sourc
 
 def test_an_activity_on_a_deal_also_belongs_to_its_person(make_user, malee, deal_for):
     deal = deal_for(malee)
-    activity = activities.log_activity(
+    activity = activity_services.log_activity(
         make_user(), kind="meeting", subject="Demo", occurred_at=moment(), deal=deal
     )
     assert activity.person == malee and activity.deal == deal
@@ -89,7 +89,7 @@ def test_bad_activities_are_refused_by_field(make_user, malee, values, field, me
         **values,
     }
     with pytest.raises(ValidationError) as error:
-        activities.log_activity(make_user(), **fields)
+        activity_services.log_activity(make_user(), **fields)
     assert error.value.message_dict[field] == [message]
     assert not Activity.objects.exists()
     assert not AuditEvent.objects.filter(action="sales.log_activity").exists()
@@ -97,14 +97,14 @@ def test_bad_activities_are_refused_by_field(make_user, malee, values, field, me
 
 def test_a_refused_change_leaves_the_activity_as_it_was(make_user, malee):
     staff = make_user()
-    activity = activities.log_activity(
+    activity = activity_services.log_activity(
         staff, kind="call", subject="Call", occurred_at=moment(), duration_minutes=10, person=malee
     )
     with pytest.raises(ValidationError):
-        activities.update_activity(staff, activity, subject="New", duration_minutes=-1)
+        activity_services.update_activity(staff, activity, subject="New", duration_minutes=-1)
     activity.refresh_from_db()
     assert (activity.subject, activity.duration_minutes) == ("Call", 10)
-    activities.update_activity(staff, activity, outcome="Interested")
+    activity_services.update_activity(staff, activity, outcome="Interested")
     activity.refresh_from_db()
     assert activity.outcome == "Interested"
     assert AuditEvent.objects.get(action="sales.update_activity").details == {
@@ -117,7 +117,7 @@ def test_a_task_cannot_go_to_a_deactivated_user(make_user, malee):
     User.objects.filter(pk=gone.pk).update(is_active=False)
     gone.refresh_from_db()
     with pytest.raises(ValidationError) as error:
-        activities.create_task(make_user(), title="Call back", assignee=gone, person=malee)
+        activity_services.create_task(make_user(), title="Call back", assignee=gone, person=malee)
     assert error.value.message_dict == {
         "assignee": [
             "Prayut Left's account is deactivated: assign the task to an active member of staff."
@@ -128,12 +128,12 @@ def test_a_task_cannot_go_to_a_deactivated_user(make_user, malee):
 
 def test_reassigning_to_a_deactivated_user_is_refused_and_nothing_changes(make_user, malee):
     staff = make_user()
-    task = activities.create_task(staff, title="Call back", assignee=staff, person=malee)
+    task = activity_services.create_task(staff, title="Call back", assignee=staff, person=malee)
     gone = make_user("left")
     User.objects.filter(pk=gone.pk).update(is_active=False)
     gone.refresh_from_db()
     with pytest.raises(ValidationError) as error:
-        activities.update_task(staff, task, assignee=gone, title="Changed")
+        activity_services.update_task(staff, task, assignee=gone, title="Changed")
     assert "deactivated" in error.value.message_dict["assignee"][0]
     task.refresh_from_db()
     assert task.assignee == staff and task.title == "Call back"
@@ -143,15 +143,17 @@ def test_reminder_times_are_checked(make_user, malee):
     staff = make_user()
     base = {"title": "Send quote", "assignee": staff, "person": malee}
     with pytest.raises(ValidationError) as error:
-        activities.create_task(staff, remind_at=moment(days=-1), **base)
+        activity_services.create_task(staff, remind_at=moment(days=-1), **base)
     assert error.value.message_dict["remind_at"] == ["The reminder time has already passed."]
     with pytest.raises(ValidationError) as error:
-        activities.create_task(staff, due_at=moment(days=1), remind_at=moment(days=2), **base)
+        activity_services.create_task(
+            staff, due_at=moment(days=1), remind_at=moment(days=2), **base
+        )
     assert error.value.message_dict["remind_at"] == [
         "The reminder must come before the task is due."
     ]
     with pytest.raises(ValidationError) as error:
-        activities.create_task(staff, title="x", person=malee, remind_at=moment(hours=1))
+        activity_services.create_task(staff, title="x", person=malee, remind_at=moment(hours=1))
     assert error.value.message_dict["assignee"] == [
         "A reminder needs someone to remind: assign the task."
     ]
@@ -159,24 +161,24 @@ def test_reminder_times_are_checked(make_user, malee):
 
 def test_a_new_reminder_time_is_sent_again(make_user, malee):
     staff = make_user()
-    task = activities.create_task(
+    task = activity_services.create_task(
         staff, remind_at=moment(hours=1), title="x", assignee=staff, person=malee
     )
     Task.objects.filter(pk=task.pk).update(reminder_sent_at=timezone.now())
     task.refresh_from_db()
-    activities.update_task(staff, task, remind_at=moment(hours=2))
+    activity_services.update_task(staff, task, remind_at=moment(hours=2))
     task.refresh_from_db()
     assert task.reminder_sent_at is None
 
 
 def test_done_and_reopened(make_user, malee):
     staff = make_user()
-    task = activities.create_task(staff, title="Send quote", assignee=staff, person=malee)
-    activities.set_task_done(staff, task, True)
+    task = activity_services.create_task(staff, title="Send quote", assignee=staff, person=malee)
+    activity_services.set_task_done(staff, task, True)
     task.refresh_from_db()
     assert task.done_at is not None
-    activities.set_task_done(staff, task, True)  # twice: no second entry
-    activities.set_task_done(staff, task, False)
+    activity_services.set_task_done(staff, task, True)  # twice: no second entry
+    activity_services.set_task_done(staff, task, False)
     task.refresh_from_db()
     assert task.done_at is None
     actions = list(
@@ -207,7 +209,7 @@ XSS_PAYLOADS = [
 
 @pytest.mark.parametrize("payload", XSS_PAYLOADS)
 def test_no_script_or_event_handler_can_be_stored(make_user, malee, payload):
-    note = activities.add_note(make_user(), body=payload, person=malee)
+    note = activity_services.add_note(make_user(), body=payload, person=malee)
     stored = Note.objects.get(pk=note.pk).body_html.lower()
     for forbidden in (
         "<script",
@@ -236,7 +238,7 @@ def test_simple_formatting_is_kept(make_user, malee):
         '<p>See <a href="https://example.co.th/offer">the offer</a> or '
         '<a href="mailto:sales@example.co.th">write</a>.<br>Thanks</p>'
     )
-    note = activities.add_note(make_user(), body=body, person=malee)
+    note = activity_services.add_note(make_user(), body=body, person=malee)
     html = note.body_html
     for kept in (
         "<strong>Khun Malee</strong>",
@@ -253,7 +255,7 @@ def test_simple_formatting_is_kept(make_user, malee):
 
 
 def test_plain_text_becomes_escaped_paragraphs(make_user, malee):
-    note = activities.add_note(
+    note = activity_services.add_note(
         make_user(), body="Line one\nLine < two\n\nPara & more", person=malee
     )
     assert note.body_html == "<p>Line one<br>Line &lt; two</p>\n\n<p>Para &amp; more</p>"
@@ -262,23 +264,23 @@ def test_plain_text_becomes_escaped_paragraphs(make_user, malee):
 def test_an_empty_or_all_removed_note_is_refused(make_user, malee):
     for body in ("", "   ", "<script>alert(1)</script>"):
         with pytest.raises(ValidationError) as error:
-            activities.add_note(make_user(f"u{len(body)}"), body=body, person=malee)
+            activity_services.add_note(make_user(f"u{len(body)}"), body=body, person=malee)
         assert error.value.message_dict == {"body": ["Write the note."]}
     assert not Note.objects.exists()
 
 
 def test_editing_a_note_sanitizes_again(make_user, malee):
     staff = make_user()
-    note = activities.add_note(staff, body="First", person=malee)
-    activities.update_note(staff, note, body='<p onclick="x()">Second<script>1</script></p>')
+    note = activity_services.add_note(staff, body="First", person=malee)
+    activity_services.update_note(staff, note, body='<p onclick="x()">Second<script>1</script></p>')
     note.refresh_from_db()
     assert note.body_html == "<p>Second</p>"
 
 
 def test_deleting_is_recorded(make_user, malee):
     staff = make_user()
-    note = activities.add_note(staff, body="Private", person=malee)
-    activities.delete_note(staff, note)
+    note = activity_services.add_note(staff, body="Private", person=malee)
+    activity_services.delete_note(staff, note)
     assert not Note.objects.exists()
     assert AuditEvent.objects.filter(action="sales.delete_note").exists()
     assert timedelta(0) <= timezone.now() - AuditEvent.objects.latest("id").occurred_at

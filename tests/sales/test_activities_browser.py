@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from connexion.sales import activities
+from connexion.sales.activities import services as activity_services
 from connexion.sales.models import Activity, Task
 from tests.conftest import sign_in_page
 from tests.sales import activity_helpers as helpers
@@ -51,7 +51,7 @@ def test_log_a_call_from_the_person_page_without_a_reload(
 
 def test_complete_a_task_on_my_tasks(live_server, make_user, page: Page, malee):
     staff = make_user("sales1", roles=("sales",), language="en")
-    task = activities.create_task(
+    task = activity_services.create_task(
         staff,
         title="Send the contract",
         assignee=staff,

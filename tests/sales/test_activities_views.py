@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from connexion.accounts.models import User
-from connexion.sales import activities
+from connexion.sales.activities import services as activity_services
 from connexion.sales.models import Activity, Note, Reminder, Task
 from tests.sales import activity_helpers as helpers
 
@@ -28,7 +28,7 @@ def _new(subject_type, subject, item):
 
 
 def test_the_person_page_embeds_the_timeline(client, staff, malee):
-    activities.log_activity(
+    activity_services.log_activity(
         staff, kind="call", subject="Asked for a quote", occurred_at=timezone.now(), person=malee
     )
     html = client.get(reverse("people:person_detail", args=[malee.pk])).content.decode()
@@ -110,7 +110,7 @@ def test_a_task_for_a_deactivated_user_is_refused_in_the_form(client, staff, mal
 
 
 def test_edit_and_delete_from_the_timeline(client, staff, malee):
-    activity = activities.log_activity(
+    activity = activity_services.log_activity(
         staff, kind="call", subject="Old", occurred_at=timezone.now(), person=malee
     )
     url = reverse("sales:item_edit", args=["person", malee.pk, "activity", activity.pk])
@@ -138,14 +138,16 @@ def test_the_deal_page_needs_the_deals_permission(client, make_user, malee, deal
 
 def test_my_tasks_groups_by_due_time_and_toggles(client, staff, malee, make_user):
     now = timezone.now()
-    overdue = activities.create_task(
+    overdue = activity_services.create_task(
         staff, title="Late", assignee=staff, person=malee, due_at=now - timedelta(days=1)
     )
-    activities.create_task(
+    activity_services.create_task(
         staff, title="Later", assignee=staff, person=malee, due_at=now + timedelta(days=3)
     )
-    activities.create_task(staff, title="Someday", assignee=staff, person=malee)
-    activities.create_task(staff, title="Not mine", assignee=make_user("other"), person=malee)
+    activity_services.create_task(staff, title="Someday", assignee=staff, person=malee)
+    activity_services.create_task(
+        staff, title="Not mine", assignee=make_user("other"), person=malee
+    )
     html = client.get(reverse("sales:my_tasks")).content.decode()
     overdue_block = html.split('data-testid="tasks-overdue"')[1].split("</section>")[0]
     upcoming_block = html.split('data-testid="tasks-upcoming"')[1].split("</section>")[0]
@@ -161,13 +163,13 @@ def test_my_tasks_groups_by_due_time_and_toggles(client, staff, malee, make_user
 def test_the_task_list_filters_as_the_dashboard_links_say(client, staff, malee, make_user):
     other = make_user("other")
     now = timezone.now()
-    activities.create_task(
+    activity_services.create_task(
         staff, title="Mine late", assignee=staff, person=malee, due_at=now - timedelta(hours=2)
     )
-    activities.create_task(
+    activity_services.create_task(
         staff, title="Theirs late", assignee=other, person=malee, due_at=now - timedelta(hours=2)
     )
-    activities.create_task(
+    activity_services.create_task(
         staff, title="Mine later", assignee=staff, person=malee, due_at=now + timedelta(days=2)
     )
     html = client.get(reverse("sales:task_list"), {"status": "overdue"}).content.decode()
@@ -179,7 +181,7 @@ def test_the_task_list_filters_as_the_dashboard_links_say(client, staff, malee, 
 
 
 def test_the_bell_counts_unread_reminders(client, staff, malee):
-    task = activities.create_task(staff, title="Ring", assignee=staff, person=malee)
+    task = activity_services.create_task(staff, title="Ring", assignee=staff, person=malee)
     Reminder.objects.create(user=staff, task=task, due_at=timezone.now())
     html = client.get(reverse("ui:home")).content.decode()
     assert 'class="reminder-bell has-unread"' in html and '<span class="count">1</span>' in html
@@ -190,7 +192,7 @@ def test_the_bell_counts_unread_reminders(client, staff, malee):
 
 
 def test_ticking_a_task_on_the_timeline_answers_with_its_entry(client, staff, malee):
-    task = activities.create_task(staff, title="Send brochure", assignee=staff, person=malee)
+    task = activity_services.create_task(staff, title="Send brochure", assignee=staff, person=malee)
     response = client.post(
         reverse("sales:task_done", args=[task.pk]),
         {"done": "1", "view": "timeline", "subject_type": "person", "subject_id": malee.pk},
@@ -207,7 +209,7 @@ def test_editing_keeps_participants_not_related_to_the_subject(client, staff, ma
     guest = create_person(
         None, source=create_source(None, kind="direct", channel="phone"), first_name_th="แขก"
     )
-    activity = activities.log_activity(
+    activity = activity_services.log_activity(
         staff,
         kind="meeting",
         subject="Lunch",

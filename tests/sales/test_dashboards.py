@@ -9,9 +9,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from connexion.sales import activities, services
-from connexion.sales.dashboards import home_dashboard, month_of, quarter_of, sales_dashboard
+from connexion.sales.activities import services as activity_services
+from connexion.sales.activities.dashboards import (
+    home_dashboard,
+    month_of,
+    quarter_of,
+    sales_dashboard,
+)
 from connexion.sales.models import Deal
+from connexion.sales.services import deals as deal_services
+from connexion.sales.services import leads as lead_services
 from tests.sales import activity_helpers as helpers
 
 malee, deal_for, default_pipeline = helpers.malee, helpers.deal_for, helpers.default_pipeline
@@ -56,9 +63,9 @@ def test_won_and_lost_this_month_and_quarter(make_user, malee, deal_for, default
     a = deal_for(malee, amount=20_000_00)
     b = deal_for(malee, amount=5_000_00)
     c = deal_for(malee, amount=7_000_00)
-    services.move_deal(staff, a, won)
-    services.move_deal(staff, b, lost, lost_reason="Budget")
-    services.move_deal(staff, c, won)
+    deal_services.move_deal(staff, a, won)
+    deal_services.move_deal(staff, b, lost, lost_reason="Budget")
+    deal_services.move_deal(staff, c, won)
     # One deal was won long before this quarter.
     Deal.objects.filter(pk=c.pk).update(closed_at=timezone.now() - timedelta(days=200))
     outcomes = dict(sales_dashboard(None).outcomes)
@@ -76,14 +83,16 @@ def test_activities_per_staff_member_and_overdue_tasks(make_user, malee):
     somchai, somsri = make_user("somchai"), make_user("somsri", first_name="Somsri")
     now = timezone.now()
     for _ in range(3):
-        activities.log_activity(somchai, kind="call", subject="c", occurred_at=now, person=malee)
-    activities.log_activity(somsri, kind="visit", subject="v", occurred_at=now, person=malee)
+        activity_services.log_activity(
+            somchai, kind="call", subject="c", occurred_at=now, person=malee
+        )
+    activity_services.log_activity(somsri, kind="visit", subject="v", occurred_at=now, person=malee)
     # Planned for tomorrow: not done yet.
-    activities.log_activity(
+    activity_services.log_activity(
         somsri, kind="meeting", subject="m", occurred_at=now + timedelta(days=1), person=malee
     )
     late = now - timedelta(days=1)
-    activities.create_task(somchai, title="late", assignee=somsri, person=malee, due_at=late)
+    activity_services.create_task(somchai, title="late", assignee=somsri, person=malee, due_at=late)
     board = sales_dashboard(None)
     counts = {row["name"]: row["count"] for row in board.activities_by_staff}
     assert counts == {"somchai": 3, "Somsri": 1}
@@ -107,10 +116,10 @@ def test_every_number_links_to_its_filtered_list(client, make_user, malee, deal_
     staff = make_user("manager", roles=("sales",), language="en")
     client.force_login(staff)
     deal_for(malee, owner=staff)
-    activities.log_activity(
+    activity_services.log_activity(
         staff, kind="call", subject="c", occurred_at=timezone.now(), person=malee
     )
-    services.create_lead(staff, title="Website enquiry", source="web_form", first_name="Anan")
+    lead_services.create_lead(staff, title="Website enquiry", source="web_form", first_name="Anan")
     html = client.get(reverse("sales:sales_dashboard")).content.decode()
     today = timezone.localdate()
     month = month_of(today)
@@ -147,10 +156,10 @@ def test_home_shows_my_day(client, make_user, malee, deal_for):
     client.force_login(staff)
     deal_for(malee, title="Big licence", owner=staff)
     now = timezone.now()
-    activities.create_task(
+    activity_services.create_task(
         staff, title="Late call", assignee=staff, person=malee, due_at=now - timedelta(hours=3)
     )
-    activities.log_activity(
+    activity_services.log_activity(
         staff, kind="visit", subject="Visited the office", occurred_at=now, person=malee
     )
     board = home_dashboard(staff)
@@ -169,8 +178,8 @@ def test_the_won_figure_opens_the_deals_won_in_that_period(
     won = _stage(default_pipeline, "Won")
     recent = deal_for(malee, title="Won this month")
     old = deal_for(malee, title="Won long ago")
-    services.move_deal(staff, recent, won)
-    services.move_deal(staff, old, won)
+    deal_services.move_deal(staff, recent, won)
+    deal_services.move_deal(staff, old, won)
     Deal.objects.filter(pk=old.pk).update(closed_at=timezone.now() - timedelta(days=400))
     html = client.get(reverse("sales:sales_dashboard")).content.decode()
     link = html.split('data-testid="won-month"')[0].rsplit('href="', 1)[1].split('"')[0]

@@ -10,7 +10,7 @@ from django_tasks import TaskResultStatus
 
 from connexion.accounts.models import User
 from connexion.ops.schedule import discover
-from connexion.sales import activities
+from connexion.sales.activities import services as activity_services
 from connexion.sales.models import Reminder, Task
 from connexion.sales.tasks import send_due_reminders
 from tests.sales import activity_helpers as helpers
@@ -26,7 +26,7 @@ def smtp(settings):
 
 
 def _task(staff, person, *, remind_in: timedelta, title: str = "Call Malee back") -> Task:
-    task = activities.create_task(
+    task = activity_services.create_task(
         staff,
         title=title,
         assignee=staff,
@@ -85,11 +85,11 @@ def test_a_thai_user_gets_dates_in_the_buddhist_era(smtp, make_user, malee):
 def test_done_tasks_and_deactivated_assignees_get_no_reminder(smtp, make_user, malee):
     staff = make_user()
     done = _task(staff, malee, remind_in=timedelta(minutes=-1))
-    activities.set_task_done(staff, done, True)
+    activity_services.set_task_done(staff, done, True)
     gone = make_user("left")
     _task(gone, malee, remind_in=timedelta(minutes=-1))
     User.objects.filter(pk=gone.pk).update(is_active=False)
-    assert activities.send_due_reminders() == 0
+    assert activity_services.send_due_reminders() == 0
     assert smtp.messages == [] and not Reminder.objects.exists()
 
 
@@ -97,12 +97,12 @@ def test_a_relay_failure_is_recorded_and_the_reminder_still_shows(smtp, make_use
     smtp.refuse_with = "550 Mailbox unavailable"
     staff = make_user()
     _task(staff, malee, remind_in=timedelta(minutes=-1))
-    assert activities.send_due_reminders() == 1
+    assert activity_services.send_due_reminders() == 1
     reminder = Reminder.objects.get()
     assert reminder.emailed_at is None and "550" in reminder.email_error
     # Sent at most once: the next sweep does not retry into the same failure.
     smtp.refuse_with = None
-    assert activities.send_due_reminders() == 0
+    assert activity_services.send_due_reminders() == 0
     assert smtp.messages == []
 
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from connexion.accounts.services import create_team
 from connexion.audit.models import AuditEvent
 from connexion.people.models import SavedView
-from connexion.sales import services
 from connexion.sales.models import Deal, Lead, Product, Stage
 from connexion.sales.selectors import CARDS_PER_STAGE
+from connexion.sales.services import deals as deal_services
+from connexion.sales.services import leads as lead_services
 
 pytestmark = pytest.mark.django_db
 
@@ -57,9 +58,9 @@ def some_deals(make_deal, stages, acme, make_user, sales_client):
         "big": make_deal("Big", amount=250_000_00, expected_close_date=today + timedelta(days=40)),
         "corp": make_deal("Corp", organization=acme, person=None, amount=90_000_50, owner=other),
     }
-    services.move_deal(None, deals["big"], stages["Negotiation"])
+    deal_services.move_deal(None, deals["big"], stages["Negotiation"])
     won = make_deal("Done", amount=5_000_00)
-    services.move_deal(None, won, stages["Won"])
+    deal_services.move_deal(None, won, stages["Won"])
     deals["won"] = won
     return deals
 
@@ -293,12 +294,12 @@ def test_the_board_costs_the_same_queries_for_3_deals_or_120(
 
     make_deal("First")
     for stage in ("Proposal sent", "Won"):
-        services.move_deal(None, make_deal(stage), stages[stage])
+        deal_services.move_deal(None, make_deal(stage), stages[stage])
     few = queries()
     for index in range(120):
         deal = make_deal(f"Deal {index}")
         if index % 2:
-            services.move_deal(None, deal, stages["Proposal sent"])
+            deal_services.move_deal(None, deal, stages["Proposal sent"])
     assert queries() == few
 
 
@@ -355,12 +356,12 @@ def test_reading_the_board_is_recorded(sales_client, make_deal, pipeline):
 
 
 def test_lead_list_filters(sales_client, make_user):
-    services.create_lead(None, title="Web", first_name="A", source="web_form")
-    services.create_lead(
+    lead_services.create_lead(None, title="Web", first_name="A", source="web_form")
+    lead_services.create_lead(
         None, title="Ref", first_name="B", source="referral", source_detail="Khun C"
     )
-    lead = services.create_lead(None, title="Gone", first_name="D")
-    services.set_lead_status(None, lead, "disqualified", reason="spam")
+    lead = lead_services.create_lead(None, title="Gone", first_name="D")
+    lead_services.set_lead_status(None, lead, "disqualified", reason="spam")
 
     def titles(**params):
         return {x.title for x in sales_client.get("/sales/leads/", params).context["page"].items}
@@ -411,7 +412,7 @@ def test_create_disqualify_and_convert_a_lead(sales_client, stages, crm_product)
 
 
 def test_converting_needs_someone(sales_client, stages):
-    lead = services.create_lead(None, title="Anonymous", email="x@example.com")
+    lead = lead_services.create_lead(None, title="Anonymous", email="x@example.com")
     response = sales_client.post(
         f"/sales/leads/{lead.pk}/convert/",
         {"stage": stages["Qualified"].pk, "title": "X", "currency": "THB"},
@@ -528,7 +529,7 @@ def test_the_dashboard_filters_won_and_lost_by_date_and_leads_by_date(sales_clie
     earlier = (today - timedelta(days=40)).isoformat()
     response = sales_client.get("/sales/", {"status": "won", "closed_to": earlier})
     assert response.context["page"].items == []
-    services.create_lead(None, title="Today", first_name="A")
+    lead_services.create_lead(None, title="Today", first_name="A")
     leads = (
         sales_client.get(
             "/sales/leads/", {"created_from": today.isoformat(), "created_to": today.isoformat()}

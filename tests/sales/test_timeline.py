@@ -14,9 +14,10 @@ from connexion.comms.models import OutgoingEmail
 from connexion.people.models import LifecycleChange
 from connexion.privacy.models import PrivacyNotice, Purpose, RequestEvent, SubjectRequest
 from connexion.privacy.services import give_consent, withdraw_consent
-from connexion.sales import activities, services
+from connexion.sales.activities import services as activity_services
+from connexion.sales.activities.timeline import KINDS, PAGE_SIZE, timeline_page
 from connexion.sales.models import Activity, Note, Task
-from connexion.sales.timeline import KINDS, PAGE_SIZE, timeline_page
+from connexion.sales.services import deals as deal_services
 from tests.sales import activity_helpers as helpers
 
 malee, source_person, deal_for, default_pipeline = (
@@ -93,7 +94,7 @@ def _fill(person, staff, deal, count: int, start) -> None:
         for stamp, row in zip(stamps, rows, strict=False):
             model.objects.filter(pk=row.pk).update(**{field: stamp})
     stage = default_stage_after(deal)
-    services.move_deal(staff, deal, stage)
+    deal_services.move_deal(staff, deal, stage)
 
 
 def default_stage_after(deal):
@@ -204,10 +205,10 @@ def test_paging_visits_every_item_once_even_with_equal_times(make_user, malee):
 
 def test_filters_by_kind(make_user, malee):
     staff = make_user()
-    activities.log_activity(
+    activity_services.log_activity(
         staff, kind="visit", subject="Visit", occurred_at=timezone.now(), person=malee
     )
-    activities.add_note(staff, body="A note", person=malee)
+    activity_services.add_note(staff, body="A note", person=malee)
     page = timeline_page(staff, "person", malee, kinds=["note"])
     assert [entry.kind for entry in page.entries] == ["note"]
     assert page.selected == ["note"]
@@ -218,7 +219,7 @@ def test_filters_by_kind(make_user, malee):
 
 def test_a_participant_sees_the_activity_on_their_timeline(make_user, malee, source_person):
     staff = make_user()
-    activity = activities.log_activity(
+    activity = activity_services.log_activity(
         staff,
         kind="meeting",
         subject="Joint meeting",
@@ -238,7 +239,7 @@ def test_a_participant_sees_the_activity_on_their_timeline(make_user, malee, sou
 def test_organization_and_deal_timelines(make_user, malee, deal_for):
     staff = make_user()
     deal = deal_for(malee)
-    activities.log_activity(
+    activity_services.log_activity(
         staff, kind="call", subject="On the deal", occurred_at=timezone.now(), deal=deal
     )
     page = timeline_page(staff, "deal", deal)
@@ -256,6 +257,6 @@ def test_reading_a_timeline_is_recorded(make_user, malee):
 @pytest.mark.parametrize("cursor", ["garbage", "bm90IGpzb24", "WzEsMiwzXQ"])
 def test_a_broken_cursor_starts_from_the_top(make_user, malee, cursor):
     staff = make_user()
-    activities.add_note(staff, body="A note", person=malee)
+    activity_services.add_note(staff, body="A note", person=malee)
     page = timeline_page(staff, "person", malee, cursor=cursor)
     assert [entry.kind for entry in page.entries][:1] in (["note"], ["lifecycle"])

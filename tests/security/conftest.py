@@ -22,8 +22,10 @@ from connexion.people.services import (
     create_person,
     create_source,
 )
-from connexion.sales import services as sales_services
 from connexion.sales.models import Deal, Lead, Pipeline
+from connexion.sales.services import deals as deal_services
+from connexion.sales.services import leads as lead_services
+from connexion.sales.services import products as product_services
 
 MASTER_KEY = os.urandom(32)
 
@@ -120,11 +122,11 @@ def bystanders(source) -> dict[str, Any]:
     )
     organization = create_organization(None, source=source, name_th="บริษัท แอคมี", name_en="Acme")
     pipeline = Pipeline.objects.get(is_default=True)
-    deal = sales_services.create_deal(
+    deal = deal_services.create_deal(
         None, title="Acme renewal", pipeline=pipeline, person=person, amount=100_00
     )
-    lead = sales_services.create_lead(None, title="Acme enquiry", first_name="Somchai")
-    product = sales_services.create_product(
+    lead = lead_services.create_lead(None, title="Acme enquiry", first_name="Somchai")
+    product = product_services.create_product(
         None, code="CRM-PRO", name_th="ซีอาร์เอ็ม", name_en="CRM Pro", price=1_000_00
     )
     return {

@@ -50,8 +50,8 @@ from connexion.api.people_schemas import ErrorDetailOut, FieldErrorsOut
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
 from connexion.people.models import Organization, Person
-from connexion.sales import activities
-from connexion.sales.dashboards import activities_filtered, tasks_filtered
+from connexion.sales.activities import services as activity_services
+from connexion.sales.activities.dashboards import activities_filtered, tasks_filtered
 from connexion.sales.models import Activity, Deal, Lead, Note, Task
 
 API = AuditEvent.Channel.API
@@ -306,7 +306,7 @@ def create_activity(request: HttpRequest, payload: ActivityCreate) -> Status[dic
     )
     _raise(errors)
     with _fields():
-        activity = activities.log_activity(
+        activity = activity_services.log_activity(
             viewer,
             participants=people,
             staff_participants=staff,
@@ -349,7 +349,7 @@ def update_activity(
     )
     _raise(errors)
     with _fields():
-        activities.update_activity(
+        activity_services.update_activity(
             viewer,
             activity,
             participants=people,
@@ -365,7 +365,7 @@ def update_activity(
 )
 def delete_activity(request: HttpRequest, item_id: ItemId) -> Status[None]:
     viewer = _viewer(request)
-    activities.delete_activity(viewer, _activity(item_id), audit_channel=API)
+    activity_services.delete_activity(viewer, _activity(item_id), audit_channel=API)
     return Status(204, None)
 
 
@@ -395,7 +395,7 @@ def create_task(request: HttpRequest, payload: TaskCreate) -> Status[dict[str, A
     data["assignee"] = _assignee(data.pop("assignee_id"), errors)
     _raise(errors)
     with _fields():
-        task = activities.create_task(viewer, audit_channel=API, **data, **links)
+        task = activity_services.create_task(viewer, audit_channel=API, **data, **links)
     return Status(201, _task_out(task))
 
 
@@ -422,9 +422,9 @@ def update_task(request: HttpRequest, item_id: ItemId, payload: TaskUpdate) -> d
     _raise(errors)
     with _fields():
         if data:
-            activities.update_task(viewer, task, audit_channel=API, **data)
+            activity_services.update_task(viewer, task, audit_channel=API, **data)
         if done is not None:
-            activities.set_task_done(viewer, task, done, audit_channel=API)
+            activity_services.set_task_done(viewer, task, done, audit_channel=API)
     task.refresh_from_db()
     return _task_out(task)
 
@@ -432,7 +432,7 @@ def update_task(request: HttpRequest, item_id: ItemId, payload: TaskUpdate) -> d
 @tasks_router.delete("/{item_id}", response=_answers(204, None, 404), summary="Delete a task")
 def delete_task(request: HttpRequest, item_id: ItemId) -> Status[None]:
     viewer = _viewer(request)
-    activities.delete_task(viewer, get_object_or_404(Task, pk=item_id), audit_channel=API)
+    activity_services.delete_task(viewer, get_object_or_404(Task, pk=item_id), audit_channel=API)
     return Status(204, None)
 
 
@@ -458,7 +458,7 @@ def create_note(request: HttpRequest, payload: NoteCreate) -> Status[dict[str, A
     links = _links(viewer, data, errors)
     _raise(errors)
     with _fields():
-        note = activities.add_note(viewer, body=data["body"], audit_channel=API, **links)
+        note = activity_services.add_note(viewer, body=data["body"], audit_channel=API, **links)
     return Status(201, _note_out(note))
 
 
@@ -477,12 +477,12 @@ def update_note(request: HttpRequest, item_id: ItemId, payload: NoteUpdate) -> d
     viewer = _viewer(request)
     note = get_object_or_404(Note, pk=item_id)
     with _fields():
-        note = activities.update_note(viewer, note, body=payload.body, audit_channel=API)
+        note = activity_services.update_note(viewer, note, body=payload.body, audit_channel=API)
     return _note_out(note)
 
 
 @notes_router.delete("/{item_id}", response=_answers(204, None, 404), summary="Delete a note")
 def delete_note(request: HttpRequest, item_id: ItemId) -> Status[None]:
     viewer = _viewer(request)
-    activities.delete_note(viewer, get_object_or_404(Note, pk=item_id), audit_channel=API)
+    activity_services.delete_note(viewer, get_object_or_404(Note, pk=item_id), audit_channel=API)
     return Status(204, None)

@@ -65,8 +65,14 @@ from connexion.audit.services import record_access
 from connexion.lib.cursors import decode_cursor, sort_field
 from connexion.lib.money import MoneyError, as_decimal, parse_amount
 from connexion.people.models import Organization, Person
-from connexion.sales import selectors, services
+from connexion.sales import selectors
 from connexion.sales.models import Deal, Lead, Pipeline, Product, ProductInterest, Stage
+from connexion.sales.services import checks as sales_checks
+from connexion.sales.services import deals as deal_services
+from connexion.sales.services import interests as interest_services
+from connexion.sales.services import leads as lead_services
+from connexion.sales.services import pipelines as pipeline_services
+from connexion.sales.services import products as product_services
 
 API = AuditEvent.Channel.API
 DEALS_PERMISSION = "accounts.access_deals"
@@ -149,7 +155,7 @@ def _amount(
     try:
         return parse_amount(value if isinstance(value, str | int) else Decimal(value), currency)
     except MoneyError as error:
-        errors.setdefault(field, []).append(services.money_message(error))
+        errors.setdefault(field, []).append(sales_checks.money_message(error))
         return None
 
 
@@ -383,7 +389,7 @@ def create_pipeline(request: HttpRequest, payload: PipelineCreate) -> Status[dic
     """A new pipeline, with the usual stages to rename or replace."""
     viewer = _viewer(request, configure=True)
     with _fields():
-        pipeline = services.create_pipeline(viewer, channel=API, **payload.model_dump())
+        pipeline = pipeline_services.create_pipeline(viewer, channel=API, **payload.model_dump())
     return Status(201, _pipeline_out(pipeline))
 
 
@@ -405,7 +411,7 @@ def update_pipeline(
     pipeline = _pipeline(pipeline_id)
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     with _fields():
-        services.update_pipeline(viewer, pipeline, channel=API, **changes)
+        pipeline_services.update_pipeline(viewer, pipeline, channel=API, **changes)
     return _pipeline_out(pipeline)
 
 
@@ -416,7 +422,7 @@ def delete_pipeline(request: HttpRequest, pipeline_id: PipelineId) -> Status[Non
     """Only a pipeline that holds no deals and is not the default."""
     viewer = _viewer(request, configure=True)
     with _fields():
-        services.delete_pipeline(viewer, _pipeline(pipeline_id), channel=API)
+        pipeline_services.delete_pipeline(viewer, _pipeline(pipeline_id), channel=API)
     return Status(204, None)
 
 
@@ -443,7 +449,7 @@ def create_stage(
     if values["order"] is None:
         values.pop("order")
     with _fields():
-        stage = services.create_stage(viewer, pipeline, channel=API, **values)
+        stage = pipeline_services.create_stage(viewer, pipeline, channel=API, **values)
     return Status(201, _stage_out(stage))
 
 
@@ -459,7 +465,7 @@ def update_stage(
     stage = _stage(pipeline_id, stage_id)
     changes = {k: v for k, v in payload.model_dump(exclude_unset=True).items() if v is not None}
     with _fields():
-        services.update_stage(viewer, stage, channel=API, **changes)
+        pipeline_services.update_stage(viewer, stage, channel=API, **changes)
     return _stage_out(stage)
 
 
@@ -472,7 +478,7 @@ def delete_stage(request: HttpRequest, pipeline_id: PipelineId, stage_id: StageI
     """Only a stage no deal is in or has been through."""
     viewer = _viewer(request, configure=True)
     with _fields():
-        services.delete_stage(viewer, _stage(pipeline_id, stage_id), channel=API)
+        pipeline_services.delete_stage(viewer, _stage(pipeline_id, stage_id), channel=API)
     return Status(204, None)
 
 
@@ -529,7 +535,7 @@ def _product_values(data: dict[str, Any]) -> dict[str, Any]:
 def create_product(request: HttpRequest, payload: ProductCreate) -> Status[dict[str, Any]]:
     viewer = _viewer(request, configure=True)
     with _fields({"partner": "partner_id"}):
-        product = services.create_product(
+        product = product_services.create_product(
             viewer, channel=API, **_product_values(payload.model_dump())
         )
     return Status(201, _product_out(product))
@@ -552,7 +558,7 @@ def update_product(
     viewer = _viewer(request, configure=True)
     product = _product(product_id)
     with _fields({"partner": "partner_id"}):
-        services.update_product(
+        product_services.update_product(
             viewer, product, channel=API, **_product_values(payload.model_dump(exclude_unset=True))
         )
     return _product_out(_product(product_id))
@@ -565,7 +571,7 @@ def delete_product(request: HttpRequest, product_id: ProductId) -> Status[None]:
     """Only a product no deal includes; otherwise mark it as no longer offered."""
     viewer = _viewer(request, configure=True)
     with _fields():
-        services.delete_product(viewer, _product(product_id), channel=API)
+        product_services.delete_product(viewer, _product(product_id), channel=API)
     return Status(204, None)
 
 
@@ -574,7 +580,7 @@ def delete_product(request: HttpRequest, product_id: ProductId) -> Status[None]:
 
 def _lines(
     items: list[Any], currency: str, errors: dict[str, list[str]], prefix: str = "products"
-) -> list[services.LineInput]:
+) -> list[deal_services.LineInput]:
     lines = []
     for index, item in enumerate(items):
         product = _record(
@@ -586,7 +592,7 @@ def _lines(
         )
         price = _amount(item.unit_price, currency, f"{prefix}.{index}.unit_price", errors)
         if product is not None:
-            lines.append(services.LineInput(product, item.quantity, price))
+            lines.append(deal_services.LineInput(product, item.quantity, price))
     return lines
 
 
@@ -620,7 +626,7 @@ def list_deals(request: HttpRequest, filters: Query[DealListQuery]) -> dict[str,
     amount_min = _amount(filters.amount_min, "THB", "amount_min", errors)
     amount_max = _amount(filters.amount_max, "THB", "amount_max", errors)
     for name in ("close_from", "close_to", "closed_from", "closed_to"):
-        services.check_date_year(getattr(filters, name), name, errors)
+        sales_checks.check_date_year(getattr(filters, name), name, errors)
     if errors:
         raise RequestValidationError(
             [
@@ -684,7 +690,7 @@ def create_deal(request: HttpRequest, payload: DealCreate) -> Status[dict[str, A
         values.pop("amount")
     _raise(errors)
     with transaction.atomic(), _fields(_NAMES):
-        deal = services.create_deal(
+        deal = deal_services.create_deal(
             viewer,
             title=payload.title,
             pipeline=pipeline,
@@ -715,14 +721,14 @@ def update_deal(request: HttpRequest, deal_id: DealId, payload: DealUpdate) -> d
     values = _deal_values(viewer, changes, changes.get("currency", deal.currency), errors)
     _raise(errors)
     with _fields(_NAMES):
-        services.update_deal(viewer, deal, channel=API, **values)
+        deal_services.update_deal(viewer, deal, channel=API, **values)
     return _read_deal(viewer, deal_id)
 
 
 @deals_router.delete("/{deal_id}", response=_answers(204, None, 404), summary="Delete a deal")
 def delete_deal(request: HttpRequest, deal_id: DealId) -> Status[None]:
     viewer = _viewer(request)
-    services.delete_deal(viewer, _deal_to_change(viewer, deal_id), channel=API)
+    deal_services.delete_deal(viewer, _deal_to_change(viewer, deal_id), channel=API)
     return Status(204, None)
 
 
@@ -739,7 +745,7 @@ def move_deal(request: HttpRequest, deal_id: DealId, payload: DealMove) -> dict[
     stage = _record(Stage, payload.stage_id, "stage_id", errors, _("No stage has this ID."))
     _raise(errors)
     with _fields(_NAMES):
-        services.move_deal(viewer, deal, stage, lost_reason=payload.lost_reason, channel=API)
+        deal_services.move_deal(viewer, deal, stage, lost_reason=payload.lost_reason, channel=API)
     return _read_deal(viewer, deal_id)
 
 
@@ -758,7 +764,7 @@ def set_deal_products(
     lines = _lines(payload.products, deal.currency, errors)
     _raise(errors)
     with _fields():
-        services.set_deal_lines(viewer, deal, lines, channel=API)
+        deal_services.set_deal_lines(viewer, deal, lines, channel=API)
     return _read_deal(viewer, deal_id)
 
 
@@ -830,7 +836,7 @@ def create_lead(request: HttpRequest, payload: LeadCreate) -> Status[dict[str, A
     values, products = _lead_values(viewer, data, errors)
     _raise(errors)
     with _fields(_NAMES):
-        lead = services.create_lead(viewer, products=products, channel=API, **values)
+        lead = lead_services.create_lead(viewer, products=products, channel=API, **values)
     return Status(201, _read_lead(viewer, lead.pk))
 
 
@@ -859,9 +865,9 @@ def update_lead(request: HttpRequest, lead_id: LeadId, payload: LeadUpdate) -> d
     _raise(errors)
     with transaction.atomic(), _fields(_NAMES):
         if values or products is not None:
-            services.update_lead(viewer, lead, products=products, channel=API, **values)
+            lead_services.update_lead(viewer, lead, products=products, channel=API, **values)
         if status is not None or reason is not None:
-            services.set_lead_status(
+            lead_services.set_lead_status(
                 viewer, lead, status or lead.status, reason=reason or "", channel=API
             )
     return _read_lead(viewer, lead_id)
@@ -872,7 +878,7 @@ def delete_lead(request: HttpRequest, lead_id: LeadId) -> Status[None]:
     """Only a lead not converted: a converted one is the deal's history."""
     viewer = _viewer(request)
     with _fields():
-        services.delete_lead(viewer, _lead_to_change(viewer, lead_id), channel=API)
+        lead_services.delete_lead(viewer, _lead_to_change(viewer, lead_id), channel=API)
     return Status(204, None)
 
 
@@ -899,7 +905,7 @@ def convert_lead(
             Pipeline, payload.pipeline_id, "pipeline_id", errors, _("No pipeline has this ID.")
         )
     stage = _record(Stage, payload.stage_id, "stage_id", errors, _("No stage has this ID."))
-    conversion = services.Conversion(
+    conversion = lead_services.Conversion(
         pipeline=pipeline,  # type: ignore[arg-type]
         stage=stage,
         title=payload.title,
@@ -916,7 +922,7 @@ def convert_lead(
     )
     _raise(errors)
     with _fields({**_NAMES, "create_organization": "create_organization"}):
-        deal = services.convert_lead(viewer, lead, conversion, channel=API)
+        deal = lead_services.convert_lead(viewer, lead, conversion, channel=API)
     return Status(201, _read_deal(viewer, deal.pk))
 
 
@@ -999,7 +1005,7 @@ def create_interest(request: HttpRequest, payload: InterestCreate) -> Status[dic
     if since is not None and timezone.is_naive(since):
         since = timezone.make_aware(since)
     with _fields(_NAMES):
-        interest = services.record_product_interest(
+        interest = interest_services.record_product_interest(
             viewer,
             person,
             product,
@@ -1036,7 +1042,7 @@ def update_interest(
     if "since" in changes and timezone.is_naive(changes["since"]):
         changes["since"] = timezone.make_aware(changes["since"])
     with _fields():
-        services.update_product_interest(viewer, interest, channel=API, **changes)
+        interest_services.update_product_interest(viewer, interest, channel=API, **changes)
     return _interest_out(_interest(viewer, interest_id))
 
 
@@ -1045,5 +1051,5 @@ def update_interest(
 )
 def delete_interest(request: HttpRequest, interest_id: InterestId) -> Status[None]:
     viewer = _viewer(request)
-    services.remove_product_interest(viewer, _interest(viewer, interest_id), channel=API)
+    interest_services.remove_product_interest(viewer, _interest(viewer, interest_id), channel=API)
     return Status(204, None)

@@ -34,7 +34,8 @@ from connexion.privacy.services import (
     withdraw_consent,
 )
 from connexion.sales.demo import load_sales_demo
-from connexion.sales.services import create_product, record_product_interest
+from connexion.sales.services.interests import record_product_interest
+from connexion.sales.services.products import create_product
 
 FEMALE_NAMES = [
     ("สมศรี", "Somsri"),
@@ -375,7 +376,7 @@ def _load_activity_demo(rng: random.Random, people: list[Person]) -> None:
     """Activities, tasks (some overdue, some with reminders) and notes, so that
     the timelines, "my tasks" and the dashboards have something to show."""
     from connexion.accounts.models import User
-    from connexion.sales import activities
+    from connexion.sales.activities import services as activity_services
 
     if not people:
         return
@@ -385,7 +386,7 @@ def _load_activity_demo(rng: random.Random, people: list[Person]) -> None:
     for person in rng.sample(people, min(40, len(people))):
         for _ in range(rng.randrange(1, 4)):
             kind, subject, outcome = rng.choice(ACTIVITY_SUBJECTS)
-            activities.log_activity(
+            activity_services.log_activity(
                 None,
                 kind=kind,
                 subject=subject,
@@ -398,7 +399,7 @@ def _load_activity_demo(rng: random.Random, people: list[Person]) -> None:
     for index, person in enumerate(rng.sample(people, min(15, len(people)))):
         due = now + timedelta(days=rng.randrange(-3, 10), hours=rng.randrange(8))
         remind = due - timedelta(hours=1)
-        task = activities.create_task(
+        task = activity_services.create_task(
             None,
             title=rng.choice(TASK_TITLES),
             person=person,
@@ -409,9 +410,9 @@ def _load_activity_demo(rng: random.Random, people: list[Person]) -> None:
             audit_channel=channel,
         )
         if index % 5 == 4:
-            activities.set_task_done(None, task, True, audit_channel=channel)
+            activity_services.set_task_done(None, task, True, audit_channel=channel)
     for person in rng.sample(people, min(20, len(people))):
-        activities.add_note(
+        activity_services.add_note(
             None,
             body="<p>ลูกค้าสนใจ <strong>แพ็กเกจรายปี</strong></p><ul><li>ต้องการใบกำกับภาษี</li>"
             "<li>ติดต่อช่วงบ่ายสะดวกที่สุด</li></ul>",

@@ -640,7 +640,7 @@ def submit_web_form(
     with provenance "given directly — web form <name>"; each ticked purpose is a
     consent in the ledger; the person's timeline gets an activity and the owner
     a task to follow up; the visitor's cookie choices are linked to them."""
-    from connexion.sales import activities
+    from connexion.sales.activities import services as activity_services
 
     if not form.is_active:
         raise ValidationError({"form": [_("This form is closed.")]})
@@ -698,7 +698,7 @@ def submit_web_form(
                 at=at,
             )
         summary = _summary(form, values, consents, unapplied, created)
-        activities.log_activity(
+        activity_services.log_activity(
             PUBLIC,
             kind="note",
             subject=_("Web form “%(name)s” received") % {"name": name},
@@ -706,7 +706,7 @@ def submit_web_form(
             occurred_at=at,
             person=person,
         )
-        activities.create_task(
+        activity_services.create_task(
             PUBLIC,
             title=_("Follow up the web form “%(name)s”") % {"name": name},
             description=summary,

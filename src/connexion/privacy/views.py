@@ -47,8 +47,9 @@ from connexion.privacy.models import (
     Purpose,
     Restriction,
 )
-from connexion.sales import services as sales_services
 from connexion.sales.forms import minor_units
+from connexion.sales.services import interests as interest_services
+from connexion.sales.services import products as product_services
 
 privacy_access = permission_required("accounts.access_privacy", raise_exception=True)
 people_access = permission_required("accounts.access_people", raise_exception=True)
@@ -378,7 +379,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
         try:
             if not form.errors:
                 # Joint products are entries of the one catalog, in sales.
-                sales_services.create_product(
+                product_services.create_product(
                     request.user,
                     partner=data["partner"],
                     code=data["code"],
@@ -562,7 +563,7 @@ def person_interest(request: HttpRequest, person_id: int) -> HttpResponse:
     form = ProductInterestForm(request.POST, prefix="interest")
     if form.is_valid():
         try:
-            sales_services.record_product_interest(
+            interest_services.record_product_interest(
                 request.user, person, form.cleaned_data["product"], form.cleaned_data["kind"]
             )
         except ValidationError as error:

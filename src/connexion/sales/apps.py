@@ -10,7 +10,7 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from connexion.sales.services import seed_default_pipeline
+        from connexion.sales.services.pipelines import seed_default_pipeline
 
         post_migrate.connect(
             seed_default_pipeline, sender=self, dispatch_uid="connexion.sales.default_pipeline"

@@ -12,8 +12,10 @@ from django.utils import timezone
 from connexion.accounts.models import User
 from connexion.audit.models import AuditEvent
 from connexion.people.models import Organization, Person
-from connexion.sales import services
 from connexion.sales.models import Lead, Pipeline, Product
+from connexion.sales.services import deals as deal_services
+from connexion.sales.services import leads as lead_services
+from connexion.sales.services import products as product_services
 
 # (code, Thai name, English name, price in satang)
 PRODUCTS = [
@@ -44,7 +46,7 @@ def load_sales_demo(
     owners = list(User.objects.filter(is_active=True).order_by("id")[:5]) or [None]
     products = [
         Product.objects.filter(code=code).first()
-        or services.create_product(
+        or product_services.create_product(
             None, code=code, name_th=th, name_en=en, price=price, channel=channel
         )
         for code, th, en, price in PRODUCTS
@@ -57,7 +59,7 @@ def load_sales_demo(
     for index, person in enumerate(rng.sample(people, min(40, len(people)))):
         stage = rng.choice(open_stages) if index % 4 else rng.choice(stages)
         lines = [
-            services.LineInput(product, rng.randrange(1, 20))
+            deal_services.LineInput(product, rng.randrange(1, 20))
             for product in rng.sample(products, rng.randrange(0, 3))
         ]
         fields: dict = {
@@ -72,7 +74,7 @@ def load_sales_demo(
             # A deal priced in dollars, with the rate recorded.
             lines = []
             fields.update(amount=12_500_00, currency="USD", exchange_rate=Decimal("35.42"))
-        deal = services.create_deal(
+        deal = deal_services.create_deal(
             None,
             title=rng.choice(DEAL_TITLES),
             pipeline=pipeline,
@@ -82,7 +84,7 @@ def load_sales_demo(
         )
         if stage != deal.stage:
             reason = rng.choice(LOST_REASONS) if stage.is_lost else ""
-            services.move_deal(None, deal, stage, lost_reason=reason, channel=channel)
+            deal_services.move_deal(None, deal, stage, lost_reason=reason, channel=channel)
     partner = next((o for o in organizations if o.kind == Organization.Kind.PARTNER), None)
     # A lead from a partner names the partner: only when the demo has one.
     sources = [s for s in Lead.SourceKind.values if partner or s != Lead.SourceKind.PARTNER]
@@ -90,7 +92,7 @@ def load_sales_demo(
         known = index % 3 == 0
         person = rng.choice(people) if known else None
         source = rng.choice(sources)
-        lead = services.create_lead(
+        lead = lead_services.create_lead(
             None,
             title=rng.choice(LEAD_TITLES),
             person=person,
@@ -106,12 +108,12 @@ def load_sales_demo(
             channel=channel,
         )
         if index % 5 == 1:
-            services.set_lead_status(None, lead, "contacted", channel=channel)
+            lead_services.set_lead_status(None, lead, "contacted", channel=channel)
         elif index % 5 == 2:
-            services.set_lead_status(
+            lead_services.set_lead_status(
                 None, lead, "disqualified", reason="ไม่มีงบประมาณ", channel=channel
             )
         elif index % 5 == 3 and known:
-            services.convert_lead(
-                None, lead, services.Conversion(pipeline=pipeline), channel=channel
+            lead_services.convert_lead(
+                None, lead, lead_services.Conversion(pipeline=pipeline), channel=channel
             )

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django_tasks import task
 
 from connexion.ops.schedule import every
-from connexion.sales import activities
+from connexion.sales.activities import services as activity_services
 
 
 @every(timedelta(minutes=1))
@@ -15,4 +15,4 @@ from connexion.sales import activities
 def send_due_reminders() -> int:
     """Delivers the task reminders that have come due, in the application and
     by email; each once. Returns how many were delivered."""
-    return activities.send_due_reminders()
+    return activity_services.send_due_reminders()

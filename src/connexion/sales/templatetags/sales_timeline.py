@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from connexion.audit.services import record_access
-from connexion.sales import activities, dashboards, timeline
+from connexion.sales.activities import dashboards, timeline
+from connexion.sales.activities import services as activity_services
 from connexion.sales.models import Reminder
 
 register = template.Library()
@@ -45,7 +46,7 @@ def reminder_badge(context: template.Context) -> dict[str, Any]:
 def note_html(value: str) -> SafeString:
     """Notes are sanitized when saved; shown through the same allow-list again,
     so a row written around the service (a bulk load) cannot carry a script."""
-    return mark_safe(activities.sanitize_note(value or "").html)  # noqa: S308
+    return mark_safe(activity_services.sanitize_note(value or "").html)  # noqa: S308
 
 
 @register.inclusion_tag("sales/activities/home.html", takes_context=True)

@@ -1,6 +1,6 @@
 """Pages and htmx fragments for activities, tasks, notes, the timeline, "my
-tasks" and reminders. Thin: parse, call `sales.activities` or
-`sales.timeline`, render. The URL patterns are at the end; sales/urls.py
+tasks" and reminders. Thin: parse, call `activities.services` or
+`activities.timeline`, render. The URL patterns are at the end; sales/urls.py
 includes them."""
 
 from __future__ import annotations
@@ -21,15 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connexion.accounts.visibility import visible_or_404
 from connexion.lib.http import parse_id, safe_next
-from connexion.sales import activities, timeline
-from connexion.sales.activity_forms import (
-    ActivityFilterForm,
-    ActivityForm,
-    NoteForm,
-    TaskFilterForm,
-    TaskForm,
-)
-from connexion.sales.dashboards import (
+from connexion.sales.activities import services as activity_services
+from connexion.sales.activities import timeline
+from connexion.sales.activities.dashboards import (
     activities_filtered,
     chart_data,
     dashboard_links,
@@ -37,6 +31,14 @@ from connexion.sales.dashboards import (
     task_buckets,
     tasks_filtered,
 )
+from connexion.sales.activities.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    NoteForm,
+    TaskFilterForm,
+    TaskForm,
+)
+from connexion.sales.forms import put_errors
 from connexion.sales.models import Activity, Note, Reminder, Task
 
 PEOPLE = "accounts.access_people"
@@ -68,12 +70,6 @@ def subject_url(subject_type: str, subject: Any) -> str:
         return f"{reverse(names[subject_type], args=[subject.pk])}#timeline"
     except NoReverseMatch:
         return reverse("sales:timeline", args=[subject_type, subject.pk])
-
-
-def _put_errors(form: Any, error: ValidationError) -> None:
-    for name, field_errors in error.message_dict.items():
-        for message in field_errors:
-            form.add_error(name if name in form.fields else None, message)
 
 
 def _entries_response(
@@ -170,7 +166,7 @@ def item_new(request: HttpRequest, subject_type: str, subject_id: int, item: str
         try:
             done, removed = _create(request, item, form, _links(subject_type, subject))
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             return _entries_response(request, subject_type, subject, done, removed)
     return _form_response(request, template, context, invalid=True)
@@ -194,7 +190,7 @@ def _create(
     request: HttpRequest, item: str, form: Any, links: dict[str, Any]
 ) -> tuple[str, list[str]]:
     if item == "activity":
-        activity = activities.log_activity(
+        activity = activity_services.log_activity(
             request.user,
             participants=form.people(),
             staff_participants=form.cleaned_data.get("staff_participants") or [],
@@ -203,9 +199,11 @@ def _create(
         )
         return _("%(kind)s logged.") % {"kind": activity.get_kind_display().capitalize()}, []
     if item == "task":
-        task = activities.create_task(request.user, **form.values(), **links)
+        task = activity_services.create_task(request.user, **form.values(), **links)
         return _("Task “%(title)s” added.") % {"title": task.title}, []
-    note = activities.add_note(request.user, body=form.cleaned_data.get("body") or "", **links)
+    note = activity_services.add_note(
+        request.user, body=form.cleaned_data.get("body") or "", **links
+    )
     return _("Note added."), note.removed  # type: ignore[attr-defined]
 
 
@@ -238,7 +236,7 @@ def item_edit(
         removed: list[str] = []
         try:
             if item == "activity":
-                activities.update_activity(
+                activity_services.update_activity(
                     request.user,
                     instance,
                     participants=form.people(),
@@ -246,14 +244,14 @@ def item_edit(
                     **form.values(),
                 )
             elif item == "task":
-                activities.update_task(request.user, instance, **form.values())
+                activity_services.update_task(request.user, instance, **form.values())
             else:
-                note = activities.update_note(
+                note = activity_services.update_note(
                     request.user, instance, body=form.cleaned_data.get("body") or ""
                 )
                 removed = note.removed  # type: ignore[attr-defined]
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error)
         else:
             return _entries_response(request, subject_type, subject, _("Changes saved."), removed)
     return _form_response(request, template, context, invalid=True)
@@ -267,11 +265,11 @@ def item_delete(
     subject = _subject(request, subject_type, subject_id)
     instance = _item(item, pk)
     if item == "activity":
-        activities.delete_activity(request.user, instance)
+        activity_services.delete_activity(request.user, instance)
     elif item == "task":
-        activities.delete_task(request.user, instance)
+        activity_services.delete_task(request.user, instance)
     else:
-        activities.delete_note(request.user, instance)
+        activity_services.delete_note(request.user, instance)
     return _entries_response(request, subject_type, subject, _("Deleted."))
 
 
@@ -291,7 +289,7 @@ def task_done(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(
         Task.objects.select_related("assignee", "person", "organization", "deal", "lead"), pk=pk
     )
-    activities.set_task_done(request.user, task, request.POST.get("done") == "1")
+    activity_services.set_task_done(request.user, task, request.POST.get("done") == "1")
     if not request.htmx:
         return redirect(safe_next(request, request.POST.get("next", ""), reverse("sales:my_tasks")))
     if request.POST.get("view") == "timeline":
@@ -388,7 +386,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def reminder_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        activities.mark_reminders_read(request.user)
+        activity_services.mark_reminders_read(request.user)
         return redirect("sales:reminders")
     reminders = (
         Reminder.objects.filter(user=request.user)

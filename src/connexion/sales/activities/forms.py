@@ -1,5 +1,5 @@
 """Forms for activities, tasks and notes: they parse what staff type;
-`sales.activities` validates and writes."""
+`sales.activities.services` validates and writes."""
 
 from __future__ import annotations
 
