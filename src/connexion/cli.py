@@ -33,6 +33,9 @@ Configuration comes from environment variables:
                        (default: SQLite in the data folder)
   SECRET_KEY           required in production: 32 or more random characters
   ALLOWED_HOSTS        required in production: host names, comma-separated
+  CONNEXION_TRUSTED_PROXIES
+                       addresses or networks of the TLS proxies in front, comma-separated;
+                       their X-Forwarded-For names the client (default: none trusted)
   CONNEXION_MASTER_KEYS
                        required in production: keys that encrypt stored files, base64 of
                        32 bytes each (`connexion keys generate`), comma-separated, newest

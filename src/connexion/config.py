@@ -6,6 +6,7 @@ functions and so that a bad variable is reported before Django starts.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -43,6 +44,8 @@ class Config:
     api_rate_limit: int = 600
     audit_retention_days: int = 1095
     default_language: str = "th"
+    # Addresses or networks of the reverse proxies in front (CONNEXION_TRUSTED_PROXIES).
+    trusted_proxies: tuple[str, ...] = ()
     # Newest first; kept out of repr so that no log or error page shows them.
     master_keys: tuple[bytes, ...] = field(default=(), repr=False)
 
@@ -76,6 +79,22 @@ def parse_int(name: str, raw: str | None, default: int, minimum: int = 1) -> int
 
 def parse_list(raw: str | None) -> list[str]:
     return [item.strip() for item in (raw or "").split(",") if item.strip()]
+
+
+def parse_trusted_proxies(raw: str | None) -> tuple[str, ...]:
+    """CONNEXION_TRUSTED_PROXIES: addresses or networks (CIDR), comma-separated, of
+    the proxies whose X-Forwarded-For header is believed. Normalised, so that a
+    typo is refused here rather than silently trusting nobody (or everybody)."""
+    networks = []
+    for item in parse_list(raw):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigError(
+                "CONNEXION_TRUSTED_PROXIES must list IP addresses or networks such as "
+                f"10.0.0.5 or 10.0.0.0/24, comma-separated (got {item!r})."
+            ) from None
+    return tuple(networks)
 
 
 def parse_database_url(url: str | None, data_dir: Path) -> dict[str, Any]:
@@ -241,5 +260,6 @@ def load_config(env: Mapping[str, str], base_dir: Path) -> Config:
             "CONNEXION_AUDIT_RETENTION_DAYS", env.get("CONNEXION_AUDIT_RETENTION_DAYS"), 1095, 90
         ),
         default_language=language,
+        trusted_proxies=parse_trusted_proxies(env.get("CONNEXION_TRUSTED_PROXIES")),
         master_keys=parse_master_keys(env.get("CONNEXION_MASTER_KEYS"), mode, data_dir),
     )

@@ -102,9 +102,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "connexion.accounts.passwords.BreachedPasswordValidator"},
     {"NAME": "connexion.accounts.passwords.SimilarToAccountValidator"},
 ]
-# Repeated failed sign-ins lock the username and the address for a while.
+# Failed sign-ins in a sliding window (accounts.services.sign_in_refusal): this
+# many against one account lock it; this many from one address, under any
+# usernames, make that address wait without locking any account.
 LOGIN_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = 20
 LOGIN_FAILURE_WINDOW_MINUTES = 15
+# Reverse proxies whose X-Forwarded-For is believed (lib.http.client_ip).
+CONNEXION_TRUSTED_PROXIES = CONFIG.trusted_proxies
 
 SESSION_COOKIE_AGE = CONFIG.session_hours * 3600
 # Signed out after this long without a request, and after SESSION_COOKIE_AGE

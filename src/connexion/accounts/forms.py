@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from connexion.accounts.models import Team, User
 from connexion.accounts.roles import ROLE_LABELS
-from connexion.accounts.services import sign_in_is_throttled
+from connexion.accounts.services import SignInRefusal, sign_in_refusal
 from connexion.api import scopes as api_scopes
 from connexion.lib.http import client_ip
 
@@ -21,6 +21,18 @@ THROTTLED_MESSAGE = _(
     "Too many failed sign-in attempts: this account is locked for %(minutes)s minutes. "
     "Reset your password to unlock it now, or ask an administrator to unlock it."
 )
+ADDRESS_SLOWED_MESSAGE = _(
+    "Too many failed sign-in attempts from your network address: try again in "
+    "%(minutes)s minutes. No account was locked."
+)
+
+
+def refusal_message(refusal: SignInRefusal) -> str:
+    """What the person signing in is told; the two cases differ, because only a
+    locked account can be unlocked by a password reset or an administrator."""
+    locked = refusal.kind == SignInRefusal.ACCOUNT
+    template = THROTTLED_MESSAGE if locked else ADDRESS_SLOWED_MESSAGE
+    return str(template) % {"minutes": refusal.minutes}
 
 
 class SignInForm(AuthenticationForm):
@@ -28,18 +40,16 @@ class SignInForm(AuthenticationForm):
         # One message for every wrong combination: it must not tell which part was wrong.
         "invalid_login": _("The username or password is not correct."),
         "inactive": _("The username or password is not correct."),
-        "throttled": THROTTLED_MESSAGE,
     }
 
     def clean(self):  # type: ignore[no-untyped-def]
         username = self.cleaned_data.get("username") or ""
         ip_address = client_ip(self.request) if self.request else None
-        if username and sign_in_is_throttled(username, ip_address):
-            raise forms.ValidationError(
-                self.error_messages["throttled"],
-                code="throttled",
-                params={"minutes": settings.LOGIN_FAILURE_WINDOW_MINUTES},
-            )
+        refusal = sign_in_refusal(username, ip_address) if username else None
+        if refusal is not None:
+            # Refused before the password is checked: no failure is counted against
+            # the account, and nothing tells whether the password was right.
+            raise forms.ValidationError(refusal_message(refusal), code="throttled")
         return super().clean()
 
 

@@ -3,9 +3,12 @@ the sign-in lock and its unlocking. Each change is written to the audit log."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -291,8 +294,35 @@ def _recent_attempts():  # type: ignore[no-untyped-def]
     return SignInAttempt.objects.filter(attempted_at__gte=since)
 
 
-def _username_is_locked(username: str) -> bool:
-    """Too many failures (password or code) since the last full sign-in or unlock."""
+@dataclass(frozen=True)
+class SignInRefusal:
+    """Why a sign-in is refused before its password or code is even checked:
+    the account is locked ("account"), or the address is slowed ("address");
+    `minutes` is how long it lasts from now, rounded up."""
+
+    ACCOUNT: ClassVar[str] = "account"
+    ADDRESS: ClassVar[str] = "address"
+
+    kind: str
+    minutes: int
+
+
+def _refused_until(failure_times: list[datetime], limit: int) -> datetime | None:
+    """When the failures (newest first) drop below `limit` in the window, if they
+    are at it now."""
+    if len(failure_times) < limit:
+        return None
+    return failure_times[limit - 1] + timedelta(minutes=settings.LOGIN_FAILURE_WINDOW_MINUTES)
+
+
+def _minutes_until(moment: datetime) -> int:
+    return max(1, math.ceil((moment - timezone.now()).total_seconds() / 60))
+
+
+def _account_locked_until(username: str) -> datetime | None:
+    """Too many failures (password or code) against this username since its last
+    full sign-in or unlock. Only failures naming the account count: nothing
+    another username does locks it."""
     attempts = _recent_attempts().filter(username=username)
     reset_at = attempts.filter(
         Q(outcome=SignInAttempt.Outcome.SUCCEEDED) | Q(outcome=SignInAttempt.Outcome.UNLOCKED)
@@ -300,29 +330,46 @@ def _username_is_locked(username: str) -> bool:
     failures = attempts.filter(outcome=SignInAttempt.Outcome.FAILED)
     if reset_at:
         failures = failures.filter(attempted_at__gt=reset_at)
-    return failures.count() >= settings.LOGIN_FAILURE_LIMIT
+    limit = settings.LOGIN_FAILURE_LIMIT
+    times = list(failures.order_by("-attempted_at").values_list("attempted_at", flat=True)[:limit])
+    return _refused_until(times, limit)
 
 
-def sign_in_is_throttled(username: str, ip_address: str | None) -> bool:
-    """True when the username, or the address, failed too often recently.
-
-    Failures count from the last complete sign-in (or unlock) of that username,
-    so a user who gets in is not held back by old mistakes; a right password
-    followed by wrong codes does not reset the count. The address gets a higher
-    limit because an office shares one address.
-    """
-    if _username_is_locked(username):
-        return True
-    if ip_address is None:
-        return False
-    ip_failures = _recent_attempts().filter(
-        ip_address=ip_address, outcome=SignInAttempt.Outcome.FAILED
+def _address_slowed_until(ip_address: str) -> datetime | None:
+    """Too many failures from this address, whatever the usernames."""
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    times = list(
+        _recent_attempts()
+        .filter(ip_address=ip_address, outcome=SignInAttempt.Outcome.FAILED)
+        .order_by("-attempted_at")
+        .values_list("attempted_at", flat=True)[:limit]
     )
-    return ip_failures.count() >= settings.LOGIN_FAILURE_LIMIT * 4
+    return _refused_until(times, limit)
+
+
+def sign_in_refusal(username: str, ip_address: str | None) -> SignInRefusal | None:
+    """Whether a password or code may be checked now, for this username from
+    this address.
+
+    The account locks after LOGIN_FAILURE_LIMIT failures against it (counted
+    from its last complete sign-in or unlock, so a user who gets in is not
+    held back by old mistakes; a right password followed by wrong codes does
+    not reset the count). The address is slowed after
+    LOGIN_ADDRESS_FAILURE_LIMIT failures from it under any usernames: that
+    address waits, and no account is locked by it, so made-up names tried from
+    one place cannot lock staff out.
+    """
+    locked_until = _account_locked_until(username) if username else None
+    if locked_until is not None:
+        return SignInRefusal(SignInRefusal.ACCOUNT, _minutes_until(locked_until))
+    slowed_until = _address_slowed_until(ip_address) if ip_address else None
+    if slowed_until is not None:
+        return SignInRefusal(SignInRefusal.ADDRESS, _minutes_until(slowed_until))
+    return None
 
 
 def is_locked_out(user: User) -> bool:
-    return _username_is_locked(user.username)
+    return _account_locked_until(user.username) is not None
 
 
 @transaction.atomic

@@ -29,7 +29,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from connexion.accounts import mfa, selectors, sessions
 from connexion.accounts.forms import (
-    THROTTLED_MESSAGE,
     ApiTokenForm,
     LanguageForm,
     MfaConfirmForm,
@@ -38,13 +37,14 @@ from connexion.accounts.forms import (
     SetPasswordForm,
     SignInCodeForm,
     SignInForm,
+    refusal_message,
 )
 from connexion.accounts.models import SignInAttempt, User
 from connexion.accounts.services import (
     is_locked_out,
     record_sign_in_attempt,
     set_password,
-    sign_in_is_throttled,
+    sign_in_refusal,
     unlock_sign_in,
     update_profile,
 )
@@ -141,11 +141,10 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             if len("".join(code.split())) == 6
             else SignInAttempt.Step.RECOVERY_CODE
         )
-        if sign_in_is_throttled(user.username, client_ip(request)):
+        refusal = sign_in_refusal(user.username, client_ip(request))
+        if refusal is not None:
             _attempt(request, user, SignInAttempt.Outcome.BLOCKED, kind)
-            form.add_error(
-                None, THROTTLED_MESSAGE % {"minutes": settings.LOGIN_FAILURE_WINDOW_MINUTES}
-            )
+            form.add_error(None, refusal_message(refusal))
         else:
             step = mfa.second_step(user, code)
             if step is None:

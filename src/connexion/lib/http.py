@@ -1,8 +1,10 @@
 """Small helpers about HTTP requests."""
 
 import ipaddress
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -10,14 +12,53 @@ from django.utils.http import url_has_allowed_host_and_scheme
 MAX_ID = 2**63 - 1
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The peer's address. Proxies' X-Forwarded-For is not trusted: a client
-    could forge it to dodge the sign-in throttle."""
-    raw = request.META.get("REMOTE_ADDR", "")
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@lru_cache(maxsize=8)
+def _networks(trusted: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
+
+
+def _address(raw: str) -> IPAddress | None:
     try:
-        return str(ipaddress.ip_address(raw))
+        address = ipaddress.ip_address(raw.strip())
     except ValueError:
         return None
+    # An IPv4 client reaching an IPv6 socket shows as ::ffff:a.b.c.d.
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: the peer's, unless the peer is one of the proxies in
+    CONNEXION_TRUSTED_PROXIES. Then X-Forwarded-For is read from the right (each
+    proxy appends the address it saw) and the first address that is not a
+    trusted proxy is the client; what lies left of it was written by the client
+    and could be forged to dodge the sign-in throttle, so it is never read."""
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    if peer is None:
+        return None
+    trusted = _networks(tuple(getattr(settings, "CONNEXION_TRUSTED_PROXIES", ())))
+
+    def is_trusted(address: IPAddress) -> bool:
+        return any(address in network for network in trusted)
+
+    if not trusted or not is_trusted(peer):
+        return str(peer)
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    client = peer
+    for raw in reversed(hops):
+        address = _address(raw)
+        if address is None:
+            # A trusted proxy wrote something that is no address: the last hop known.
+            break
+        client = address
+        if not is_trusted(address):
+            break
+    return str(client)
 
 
 def parse_id(value: Any) -> int | None:
