@@ -32,7 +32,8 @@ INSTALLED_APPS = [
     "connexion.api",
     "connexion.ui",
     "connexion.ops",
-    "django.contrib.admin",
+    # Django's admin, behind our sign-in (accounts.admin_site).
+    "connexion.accounts.apps.AdminSiteConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

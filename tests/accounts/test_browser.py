@@ -155,3 +155,32 @@ def test_an_admin_narrows_sales_to_their_own_records_and_a_seller_sees_the_chang
     expect(seller_page.get_by_role("row", name=re.compile("Arunee"))).to_be_visible()
     expect(seller_page.get_by_role("row", name=re.compile("Boonmee"))).to_have_count(0)
     seller_context.close()
+
+
+def test_the_admin_site_signs_in_through_the_same_door_with_the_code(
+    live_server, admin_user, page: Page
+):
+    from tests.accounts.helpers import code_for, enrol
+
+    admin_user.language = "en"
+    admin_user.save(update_fields=["language"])
+    enrol(admin_user)
+    page.goto(f"{live_server.url}/admin/accounts/user/")
+    # No admin password form: our sign-in, which comes back to the admin page.
+    expect(page).to_have_url(re.compile(r"/account/sign-in/\?next=%2Fadmin%2Faccounts%2Fuser%2F$"))
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Two-step sign-in")).to_be_visible()
+    # The password alone opens nothing, the admin site least of all.
+    page.goto(f"{live_server.url}/admin/")
+    expect(page).to_have_url(re.compile(r"/account/sign-in/\?next=%2Fadmin%2F$"))
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code").fill(code_for(admin_user))
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(f"{live_server.url}/admin/")
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    page.goto(f"{live_server.url}/admin/accounts/user/")
+    expect(page.locator("#result_list").get_by_role("link", name="admin")).to_be_visible()

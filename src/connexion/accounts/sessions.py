@@ -26,6 +26,9 @@ SEEN_AT = "_connexion_seen_at"
 MFA_ENROLMENT_REQUIRED = "_connexion_mfa_enrolment_required"
 # Between a right password and the code: who is signing in, since when, where to.
 MFA_PENDING = "_connexion_mfa_pending"
+# Set when the session passed the second step (a code at sign-in, or the first
+# code at enrolment): what the admin site asks of a session.
+SECOND_STEP = "_connexion_second_step"
 # Secrets shown once on the next page (recovery codes, a new API token).
 SHOW_ONCE = "_connexion_show_once"
 
@@ -84,6 +87,14 @@ def end_user_sessions(user: User) -> int:
         _store(key).delete(key)
     UserSession.objects.filter(user=user).delete()
     return len(keys)
+
+
+def mark_second_step(session: SessionBase, step: str) -> None:
+    session[SECOND_STEP] = step
+
+
+def passed_second_step(session: SessionBase) -> bool:
+    return bool(session.get(SECOND_STEP))
 
 
 def show_once(session: SessionBase, kind: str, values: list[str]) -> None:

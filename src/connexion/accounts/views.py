@@ -154,6 +154,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                 del request.session[sessions.MFA_PENDING]
                 setattr(request, SIGN_IN_STEP_ATTRIBUTE, step)
                 login(request, user, backend=pending["backend"])
+                sessions.mark_second_step(request.session, step)
                 if step == SignInAttempt.Step.RECOVERY_CODE:
                     left = mfa.unused_recovery_codes(user)
                     messages.warning(
@@ -285,6 +286,8 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             )
         else:
             request.session.pop(sessions.MFA_ENROLMENT_REQUIRED, None)
+            # The first code from the app, typed in this session, is its second step.
+            sessions.mark_second_step(request.session, SignInAttempt.Step.TOTP)
             sessions.show_once(request.session, RECOVERY_CODES, codes)
             messages.success(request, _("Two-step sign-in is on."))
             return redirect("accounts:mfa_recovery_codes")
@@ -370,6 +373,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
     if page is not None:
         return page
     mfa.disable(user, actor=user)
+    request.session.pop(sessions.SECOND_STEP, None)
     if required:
         request.session[sessions.MFA_ENROLMENT_REQUIRED] = True
         return redirect("accounts:mfa_setup")
