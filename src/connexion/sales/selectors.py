@@ -121,6 +121,9 @@ def _keyset_page(
 
 @dataclass
 class Column:
+    """One column of the kanban board: a stage, its deal count and sum, and
+    its first cards."""
+
     stage: Stage
     count: int = 0
     total: int = 0  # satang
@@ -138,6 +141,8 @@ class Column:
 
 @dataclass
 class Board:
+    """The kanban board of one pipeline: a column per stage."""
+
     pipeline: Pipeline
     columns: list[Column]
 
@@ -215,10 +220,11 @@ def board(
     per_stage: int = CARDS_PER_STAGE,
     channel: str = UI,
 ) -> Board:
-    """Columns per stage with the count and sum of all deals in the stage, but
-    only the first `per_stage` cards: one query for the stages, one for the
-    sums, one per stage for its cards, one each for their people, organizations
-    and owners, one audit insert. The number of deals changes none of it."""
+    """The kanban board of a pipeline: columns per stage with the count and
+    sum of all deals in the stage, but only the first `per_stage` cards: one
+    query for the stages, one for the sums, one per stage for its cards, one
+    each for their people, organizations and owners, one audit insert. The
+    number of deals changes none of it."""
     stages = list(pipeline.stages.all())
     visible = owned_by_visible(viewer)
     deals = Deal.objects.filter(visible, pipeline=pipeline)
@@ -263,7 +269,7 @@ def stage_cards(
     per_stage: int = CARDS_PER_STAGE,
     channel: str = UI,
 ) -> tuple[list[Deal], str | None]:
-    """The next cards of one column (the board's "more" link)."""
+    """The next cards of one kanban board column (the board's "more" link)."""
     deals = Deal.objects.filter(owned_by_visible(viewer), pipeline_id=stage.pipeline_id)
     if owner:
         deals = deals.filter(owner_id=owner)
@@ -271,21 +277,6 @@ def stage_cards(
     _attach_people(cards)
     record_access(viewer, "sales.board", "sales.deal", [str(c.pk) for c in cards], channel=channel)
     return cards, next_cursor
-
-
-def board_column(viewer: Any, stage: Stage, *, owner: int | None = None) -> Column:
-    """One column as the board shows it, after a deal moved into or out of it."""
-    deals = Deal.objects.filter(
-        owned_by_visible(viewer), pipeline_id=stage.pipeline_id, stage=stage
-    )
-    if owner:
-        deals = deals.filter(owner_id=owner)
-    totals = deals.aggregate(count=Count("*"), total=Sum("amount_thb"))
-    column = Column(stage, totals["count"], totals["total"] or 0)
-    column.cards, column.next_cursor = _stage_cards(deals, stage, None, CARDS_PER_STAGE)
-    _attach_people(column.cards)
-    record_access(viewer, "sales.board", "sales.deal", [str(c.pk) for c in column.cards])
-    return column
 
 
 # --- the deal list ----------------------------------------------------------

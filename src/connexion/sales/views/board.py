@@ -32,6 +32,8 @@ def _card_context() -> dict[str, str]:
 
 
 def board_context(request: HttpRequest, pipeline: Pipeline, owner: str) -> dict[str, Any]:
+    """What the kanban board's template needs, for the page and for the
+    board sent back after a card moved."""
     owner_id = parse_id(owner)
     board = selectors.board(request.user, pipeline, owner=owner_id)
     stages = [column.stage for column in board.columns]
@@ -51,6 +53,8 @@ def board_context(request: HttpRequest, pipeline: Pipeline, owner: str) -> dict[
 @login_required
 @deals_access
 def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
+    """The kanban board of a pipeline (the default one without an id),
+    optionally of one owner's deals."""
     if pipeline_id is None:
         pipeline = selectors.default_pipeline()
         if pipeline is None:
@@ -64,6 +68,7 @@ def board(request: HttpRequest, pipeline_id: int | None = None) -> HttpResponse:
 @login_required
 @deals_access
 def board_more(request: HttpRequest, stage_id: int) -> HttpResponse:
+    """The next cards of one kanban board column (its "more" link)."""
     stage = get_object_or_404(Stage.objects.select_related("pipeline"), pk=stage_id)
     owner = request.GET.get("owner", "")
     cards, next_cursor = selectors.stage_cards(
