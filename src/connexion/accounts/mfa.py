@@ -47,11 +47,18 @@ def has_mfa(user: User) -> bool:
 def start_enrolment(user: User) -> MfaDevice:
     """The pending device with a new secret (kept while enrolment is unfinished,
     so reloading the page does not change the QR code under the user's phone)."""
-    device, _created = MfaDevice.objects.get_or_create(
+    device, created = MfaDevice.objects.get_or_create(
         user=user, defaults={"secret": pyotp.random_base32()}
     )
     if device.confirmed_at is not None:
         raise ValueError("two-step sign-in is already set up")
+    if not created:
+        try:
+            device.secret  # noqa: B018 (opened to check that the keys still open it)
+        except crypto.StoredFileError:
+            # Sealed under a key no longer configured; nobody uses it yet: a new one.
+            device.secret = pyotp.random_base32()
+            device.save(update_fields=["sealed_secret"])
     return device
 
 
@@ -183,14 +190,20 @@ def disable(user: User, *, actor: User | None) -> None:
 
 
 @transaction.atomic
-def rewrap_secrets() -> int:
+def rewrap_secrets() -> tuple[int, list[str]]:
     """Re-encrypts every two-step secret not under the newest master key (part of
-    `connexion keys rotate`); returns how many."""
+    `connexion keys rotate`); returns how many, and why the others that could
+    not be opened failed (each left as it is)."""
     keyring = configured_keyring()
-    rewrapped = 0
+    rewrapped, failed = 0, []
     for device in MfaDevice.objects.select_for_update().order_by("pk"):
-        if crypto.sealed_key_id(device.sealed_secret) != keyring.current.key_id:
+        if crypto.sealed_key_id(device.sealed_secret) == keyring.current.key_id:
+            continue
+        try:
             device.secret = device.secret  # opened with any key, sealed with the newest
-            device.save(update_fields=["sealed_secret"])
-            rewrapped += 1
-    return rewrapped
+        except crypto.StoredFileError as exc:
+            failed.append(f"two-step sign-in secret of authenticator {device.pk}: {exc}")
+            continue
+        device.save(update_fields=["sealed_secret"])
+        rewrapped += 1
+    return rewrapped, failed

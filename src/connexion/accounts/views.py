@@ -3,6 +3,7 @@ account page, two-step sign-in set-up, password change and API tokens."""
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -52,7 +53,10 @@ from connexion.accounts.signals import SIGN_IN_STEP_ATTRIBUTE
 from connexion.api.models import ApiToken
 from connexion.api.scopes import describe as describe_scope
 from connexion.api.services import create_token, revoke_token
+from connexion.lib.crypto import StoredFileError
 from connexion.lib.http import client_ip, safe_next
+
+logger = logging.getLogger(__name__)
 
 # Time to type the code after the password.
 PENDING_SECONDS = 5 * 60
@@ -146,7 +150,25 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             _attempt(request, user, SignInAttempt.Outcome.BLOCKED, kind)
             form.add_error(None, refusal_message(refusal))
         else:
-            step = mfa.second_step(user, code)
+            try:
+                step = mfa.second_step(user, code)
+            except StoredFileError as exc:
+                # The server's keys, not the person: said plainly, not counted as a failure.
+                logger.error(
+                    "Two-step sign-in of user %s cannot be checked: %s "
+                    "(run `connexion keys status`)",
+                    user.pk,
+                    exc,
+                )
+                form.add_error(
+                    None,
+                    _(
+                        "Two-step sign-in cannot be checked at the moment: the server's "
+                        "encryption keys are not set up correctly. Nothing is wrong with your "
+                        "code. Please tell your administrator."
+                    ),
+                )
+                return render(request, "accounts/sign_in_code.html", {"form": form}, status=503)
             if step is None:
                 _attempt(request, user, SignInAttempt.Outcome.FAILED, kind)
                 form.add_error("code", _("This code is not correct, or was already used."))

@@ -10,9 +10,10 @@ from django.db.models import FileField
 from connexion.accounts.mfa import rewrap_secrets
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
-from connexion.lib.crypto import MasterKey, StoredFileError, generate_master_key
+from connexion.lib.crypto import MasterKey, generate_master_key
 from connexion.lib.storage import EncryptedFileSystemStorage, configured_keyring
 from connexion.lib.storage import rotate as rotate_keys
+from connexion.ops.keycheck import check_stored_data
 
 
 def _storage() -> EncryptedFileSystemStorage:
@@ -67,45 +68,34 @@ class Command(BaseCommand):
         )
 
     def status(self, *, verify: bool) -> None:
-        storage = _storage()
-        keyring = configured_keyring()
-        counts: Counter[str] = Counter()
-        not_encrypted: list[str] = []
-        failed: list[tuple[str, str]] = []
-        for name in storage.stored_names():
-            try:
-                key_id = storage.key_id(name)
-                if key_id is None:
-                    not_encrypted.append(name)
-                    continue
-                counts[key_id] += 1
-                if verify:
-                    storage.verify(name)
-            except FileNotFoundError:
-                continue
-            except (StoredFileError, OSError) as exc:
-                failed.append((name, str(exc)))
+        _storage()
+        check = check_stored_data(verify_files=verify)
+        files, secrets = Counter(check.files), Counter(check.secrets)
         self.stdout.write("Master keys, newest first:")
-        for position, key in enumerate(keyring.keys):
+        for position, key in enumerate(check.keys):
             note = " (newest: new files use it)" if position == 0 else ""
-            self.stdout.write(f"  {key.label}  {counts.pop(key.label, 0)} file(s){note}")
-        for key_id, count in sorted(counts.items()):
-            self.stdout.write(f"  {key_id}  {count} file(s) (NOT CONFIGURED: unreadable)")
-        self.stdout.write(f"Not encrypted: {len(not_encrypted)}")
-        for name in not_encrypted:
+            self.stdout.write(f"  {key.label}  {files.pop(key.label, 0)} file(s){note}")
+        self.stdout.write("Two-step sign-in secrets:")
+        for key in check.keys:
+            self.stdout.write(f"  {key.label}  {secrets.pop(key.label, 0)} secret(s)")
+        for key_id in sorted(check.missing_keys):
+            self.stdout.write(f"  {key_id}  NOT CONFIGURED: what it encrypted cannot be read")
+        self.stdout.write(f"Not encrypted: {len(check.not_encrypted)}")
+        for name in check.not_encrypted:
             self.stdout.write(f"  {name}")
-        if failed or verify:
-            self.stdout.write(f"Damaged or unreadable: {len(failed)}")
-            for _name, reason in failed:
+        if check.unreadable or verify:
+            self.stdout.write(f"Damaged or unreadable: {len(check.unreadable)}")
+            for _what, reason in check.unreadable:
                 self.stdout.write(f"  {reason}")
-        if failed:
-            raise CommandError(f"{len(failed)} stored file(s) cannot be read.")
+        if not check.ok:
+            raise CommandError(check.summary())
+        self.stdout.write("The configured keys open all stored data.")
 
     def rotate(self) -> None:
         storage = _storage()
         newest = configured_keyring().current.label
         report = rotate_keys(storage)
-        secrets = rewrap_secrets()
+        secrets, secrets_failed = rewrap_secrets()
         self.stdout.write(f"Newest master key: {newest}")
         self.stdout.write(f"Re-wrapped: {len(report.rewrapped)}")
         self.stdout.write(f"Already current: {len(report.current)}")
@@ -116,6 +106,10 @@ class Command(BaseCommand):
         for _name, reason in report.failed:
             self.stdout.write(f"  {reason}")
         self.stdout.write(f"Two-step sign-in secrets re-wrapped: {secrets}")
+        if secrets_failed:
+            self.stdout.write(f"Two-step secrets that cannot be opened: {len(secrets_failed)}")
+            for reason in secrets_failed:
+                self.stdout.write(f"  {reason}")
         record_change(
             None,
             "keys.rotate",
@@ -126,11 +120,15 @@ class Command(BaseCommand):
                 "already_current": len(report.current),
                 "two_step_secrets": secrets,
                 "failed": [name for name, _reason in report.failed],
+                "two_step_secrets_failed": len(secrets_failed),
             },
             channel=AuditEvent.Channel.COMMAND,
         )
-        if report.failed:
-            raise CommandError(f"{len(report.failed)} file(s) could not be re-wrapped.")
+        if report.failed or secrets_failed:
+            raise CommandError(
+                f"{len(report.failed)} file(s) and {len(secrets_failed)} two-step sign-in "
+                "secret(s) could not be re-wrapped."
+            )
 
     def encrypt_existing(self) -> None:
         storage = _storage()

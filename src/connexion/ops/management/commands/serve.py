@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from waitress import serve
 
+from connexion.ops.keycheck import refuse_to_start_without_keys
 from connexion.wsgi import application
 
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8, help="Worker threads (8).")
 
     def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+        # A lost or wrong master key is told here, not at someone's sign-in.
+        refuse_to_start_without_keys()
         # What is loaded by now lives as long as the server: keep it out of the
         # garbage collector's full passes, which otherwise stall one request in twenty.
         gc.freeze()

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from connexion.accounts.models import User
 from connexion.accounts.roles import ADMIN
 from connexion.accounts.services import create_staff_user
+from connexion.ops.keycheck import refuse_to_start_without_keys
 from connexion.ops.management.commands.compiletranslations import compile_translations
 from connexion.ops.tasks import worker_heartbeat
 from connexion.people.models import Person
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         compile_translations([Path(path) for path in settings.LOCALE_PATHS])
         call_command("migrate", interactive=False, verbosity=0)
+        refuse_to_start_without_keys()
         if not no_demo and not Person.objects.exists():
             call_command("demo", stdout=self.stdout)
         sign_in = self._first_admin()
