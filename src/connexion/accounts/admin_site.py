@@ -7,7 +7,7 @@ the second step. A session from anywhere else never reaches it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
@@ -44,7 +44,7 @@ class ConnexionAdminSite(admin.AdminSite):
                 return redirect(next_url)
             if not (user.is_active and user.is_staff):
                 raise PermissionDenied
-            if not mfa.has_mfa(user):  # type: ignore[arg-type]
+            if not mfa.has_mfa(user):
                 messages.info(
                     request, _("The admin site needs two-step sign-in. Set it up to continue.")
                 )
@@ -57,5 +57,6 @@ class ConnexionAdminSite(admin.AdminSite):
             return redirect(sign_in)
         if request.method == "POST":
             # A password sent here goes through the very same form and throttle.
-            return SignInView.as_view(next_page=next_url)(request)
+            # The sign-in view answers with a page or a redirect: both HttpResponses.
+            return cast(HttpResponse, SignInView.as_view(next_page=next_url)(request))
         return redirect(sign_in)
