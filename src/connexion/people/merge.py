@@ -154,6 +154,8 @@ class MergeLog:
     dropped: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     demoted: dict[str, list[Any]] = field(default_factory=dict)
     promoted: dict[str, list[Any]] = field(default_factory=dict)
+    # Records naming a deleted twin contact point, now naming the kept one.
+    repointed: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     @staticmethod
     def key(model: type[models.Model], field_name: str) -> str:
@@ -168,6 +170,7 @@ class MergeLog:
             "dropped": self.dropped,
             "demoted": self.demoted,
             "promoted": self.promoted,
+            "repointed": self.repointed,
         }
         return {name: rows for name, rows in buckets.items() if rows}
 
@@ -224,6 +227,47 @@ CONTACT_RULES: dict[type[models.Model], ContactRule] = {
     ),
     PostalAddress: ContactRule(lambda c: tuple(_folded(getattr(c, n)) for n in ADDRESS_FIELDS), ()),
 }
+# How records that name one contact point (a restriction on "this address")
+# spell its kind in their `contact_kind` column.
+CONTACT_KIND_NAMES: dict[type[models.Model], str] = {
+    EmailAddress: "email",
+    PhoneNumber: "phone",
+    SocialAccount: "social",
+    PostalAddress: "address",
+}
+
+
+def _contact_naming_links() -> list[tuple[type[models.Model], ForeignKey]]:
+    """Models linked to a person that name one of its contact points by
+    `contact_kind` and `contact_id` (privacy restrictions, for one)."""
+    found = []
+    for model, foreign_key in person_links():
+        names = {f.name for f in model._meta.concrete_fields}
+        if {"contact_kind", "contact_id"} <= names:
+            found.append((model, foreign_key))
+    return found
+
+
+def _repoint_contact_naming(
+    other: Person, model: type[models.Model], dropped_id: Any, twin_id: Any, log: MergeLog
+) -> None:
+    """Records of the other person naming a contact point deleted as a twin
+    now name the kept person's identical one, so that nothing said about that
+    address (e.g. "do not email me here") is lost with it."""
+    kind = CONTACT_KIND_NAMES[model]
+    for naming_model, foreign_key in _contact_naming_links():
+        rows = naming_model._base_manager.filter(
+            **{foreign_key.name: other, "contact_kind": kind, "contact_id": dropped_id}
+        )
+        ids = list(rows.order_by("pk").values_list("pk", flat=True))
+        if ids:
+            rows.update(contact_id=twin_id)
+            for pk in ids:
+                log.add(
+                    "repointed",
+                    log.key(naming_model, "contact_id"),
+                    {"id": pk, "contact_id": [dropped_id, twin_id]},
+                )
 
 
 def _move_contact_points(kept: Person, other: Person, log: MergeLog) -> None:
@@ -244,7 +288,9 @@ def _move_contact_points(kept: Person, other: Person, log: MergeLog) -> None:
             twin = kept_rows.get(rule.identity(row))
             if twin is not None:
                 log.add("dropped", key, _row(row))
+                dropped_id = row.pk
                 row.delete()
+                _repoint_contact_naming(other, model, dropped_id, twin.pk, log)
                 if row.is_primary and scope not in primary_scopes:
                     manager.filter(pk=twin.pk).update(is_primary=True)
                     primary_scopes.add(scope)
