@@ -152,7 +152,7 @@ class _Pairs:
 
 
 def _live_people() -> QuerySet[Person]:
-    return Person.objects.filter(merged_into__isnull=True)
+    return Person.objects.filter(merged_into__isnull=True, anonymized_at__isnull=True)
 
 
 def _shared(queryset: QuerySet[Any], key: str, person: str, limit: int) -> Iterator[list[int]]:

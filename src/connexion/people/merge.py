@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access, record_change
 from connexion.lib.thai import format_thai_id
+from connexion.people.erased import refuse_if_erased
 from connexion.people.models import (
     EmailAddress,
     Person,
@@ -187,6 +188,7 @@ def check_mergeable(kept: Person, other: Person) -> None:
                 _("%(name)s (#%(id)s) was already merged into another record.")
                 % {"name": person, "id": person.pk}
             )
+        refuse_if_erased(person)
 
 
 # --- contact points ---------------------------------------------------------

@@ -209,7 +209,10 @@ def person_or_404(viewer: Any, person_id: int, queryset: QuerySet[Person] | None
 
 def _people_base(viewer: Any) -> QuerySet[Person]:
     return (
-        Person.objects.filter(owned_by_visible(viewer), merged_into__isnull=True)
+        # Erased people hold no data to list or export; their page still opens.
+        Person.objects.filter(
+            owned_by_visible(viewer), merged_into__isnull=True, anonymized_at__isnull=True
+        )
         .select_related("employer", "owner")
         .prefetch_related(
             Prefetch("emailaddresss", queryset=EmailAddress.objects.filter(is_primary=True)),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change, record_changes
 from connexion.lib.phone import InvalidPhoneNumber, national_format, to_e164
+from connexion.people.erased import refuse_if_erased
 from connexion.people.models import (
     EmailAddress,
     LifecycleChange,
@@ -260,6 +261,7 @@ def add_contact_point(
 ) -> ContactPointModel:
     """Adds an email, phone, social account or address. `kind` is `email`,
     `phone` (values: kind, number), `social` or `address`."""
+    refuse_if_erased(owner)
     common = {**_owner_kwargs(owner), "source": source, "label": values.get("label", "")}
     contact: ContactPointModel
     if kind == "email":
@@ -468,6 +470,7 @@ def update_person(
     **changes: Any,
 ) -> Person:
     unknown = set(changes) - PERSON_FIELDS
+    refuse_if_erased(person)
     if unknown:
         raise TypeError(f"not person fields: {sorted(unknown)}")
     if getattr(person, "identity_masked", False):
@@ -729,6 +732,7 @@ def add_organization_role(
     end_date: Any = None,
     channel: str = UI,
 ) -> OrganizationRole:
+    refuse_if_erased(person)
     if role != OrganizationRole.Role.SHAREHOLDER and share_percent is not None:
         raise ValidationError({"share_percent": [_("Only a shareholder has a share.")]})
     membership = OrganizationRole(
@@ -777,6 +781,8 @@ def add_relationship(
 ) -> Relationship:
     if person.pk == other.pk:
         raise ValidationError({"other": [_("A person cannot be related to themselves.")]})
+    refuse_if_erased(person)
+    refuse_if_erased(other, "other")
     relationship = Relationship(person=person, other=other, kind=kind, note=note)
     relationship.full_clean()
     relationship.save()

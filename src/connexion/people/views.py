@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from connexion.lib.http import text_param
 from connexion.people import exports, services
+from connexion.people.erased import erasure_of
 from connexion.people.forms import (
     CONTACT_FORMS,
     NewOrganizationForm,
@@ -150,6 +151,7 @@ def person_page(request: HttpRequest, person_id: int) -> HttpResponse:
         messages.info(request, _("This record was merged into another one."))
     context = {
         "detail": detail,
+        "erasure": erasure_of(detail.person),
         "person": detail.person,
         "contact_forms": {
             kind: form_class(prefix=kind) for kind, form_class in CONTACT_FORMS.items()

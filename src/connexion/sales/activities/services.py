@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
+from connexion.people.erased import erased_message, refuse_if_erased
 from connexion.people.models import Organization, Person
 from connexion.sales.models import Activity, Deal, Lead, Note, Reminder, Task
 
@@ -96,6 +97,8 @@ def _link_errors(values: dict[str, Any]) -> dict[str, list[str]]:
     person = values.get("person")
     if isinstance(person, Person) and person.merged_into_id:
         errors["person"] = [_("This record was merged into another one: use that record.")]
+    elif isinstance(person, Person) and person.anonymized_at is not None:
+        errors["person"] = [erased_message(person)]
     checks = (
         ("person", Person),
         ("organization", Organization),
@@ -174,6 +177,8 @@ def _set_participants(
                     ]
                 }
             )
+        for person in people:
+            refuse_if_erased(person, "participants")
         activity.participants.set(people)
         changes["participants"] = [None, ", ".join(f"#{p.pk}" for p in people)]
     if staff is not None:

@@ -18,6 +18,7 @@ from connexion.accounts.models import User
 from connexion.audit.models import AuditEvent
 from connexion.lib.money import MAX_MINOR_UNITS, MoneyError
 from connexion.lib.thai import BUDDHIST_ERA_OFFSET
+from connexion.people.erased import erased_message
 from connexion.people.models import Organization, Person
 
 UI = AuditEvent.Channel.UI
@@ -106,6 +107,8 @@ def check_person(person: Person | None, field: str, errors: dict[str, list[str]]
             _("This person was merged into #%(id)s; choose that record.")
             % {"id": person.merged_into_id},
         )
+    elif person is not None and person.anonymized_at is not None:
+        add_error(errors, field, erased_message(person))
 
 
 def check_partner(partner: Organization | None, field: str, errors: dict[str, list[str]]) -> None:
