@@ -27,5 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "connexion.ui.views.permission_denied"
 handler404 = "connexion.ui.views.page_not_found"
 handler500 = "connexion.ui.views.server_error"

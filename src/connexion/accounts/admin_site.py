@@ -11,7 +11,6 @@ from typing import Any, cast
 
 from django.contrib import admin, messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, logout
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,6 +18,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from connexion.accounts import mfa, sessions
+from connexion.accounts.permissions import MissingPermission
+from connexion.accounts.roles import ADMIN
 from connexion.lib.http import safe_next
 
 
@@ -43,7 +44,8 @@ class ConnexionAdminSite(admin.AdminSite):
             if self.has_permission(request):
                 return redirect(next_url)
             if not (user.is_active and user.is_staff):
-                raise PermissionDenied
+                # Django's admin site opens only to staff accounts: administrators.
+                raise MissingPermission(role=ADMIN)
             if not mfa.has_mfa(user):
                 messages.info(
                     request, _("The admin site needs two-step sign-in. Set it up to continue.")

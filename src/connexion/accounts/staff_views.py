@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from connexion.accounts import mfa, selectors
 from connexion.accounts.forms import NewStaffUserForm, StaffUserForm, TeamForm
 from connexion.accounts.models import RoleVisibility, Team, User
+from connexion.accounts.permissions import require_permission
 from connexion.accounts.roles import ADMIN, ROLE_LABELS, ROLE_PERMISSIONS, permission_label
 from connexion.accounts.services import (
     create_staff_user,
@@ -36,7 +37,7 @@ from connexion.api.scopes import describe as describe_scope
 from connexion.api.services import revoke_token
 from connexion.lib.http import client_ip
 
-staff_access = permission_required("accounts.manage_staff", raise_exception=True)
+staff_access = require_permission("accounts.manage_staff")
 
 
 def _put_errors(form: Form, exc: ValidationError) -> None:

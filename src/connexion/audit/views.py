@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from connexion.accounts.permissions import require_permission
 from connexion.accounts.visibility import owned_by_visible
 from connexion.audit import selectors
 from connexion.audit.forms import AuditFilterForm
@@ -12,7 +13,7 @@ from connexion.people.models import Person
 
 
 @login_required
-@permission_required(selectors.VIEW_PERMISSION, raise_exception=True)
+@require_permission(selectors.VIEW_PERMISSION)
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The privacy officer's search of the audit log: by staff member, person, date."""
     form = AuditFilterForm(request.GET or None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from connexion.accounts.permissions import require_permission
 from connexion.comms import services
 from connexion.comms.forms import EmailTemplateForm, SendEmailForm
 from connexion.comms.models import EmailTemplate
@@ -22,9 +23,9 @@ from connexion.people.models import Person
 from connexion.people.selectors import person_or_404
 from connexion.privacy.forms import put_errors
 
-people_access = permission_required("accounts.access_people", raise_exception=True)
+people_access = require_permission("accounts.access_people")
 # Writing to people is inbox work (sales and support have it).
-comms_access = permission_required("accounts.access_inbox", raise_exception=True)
+comms_access = require_permission("accounts.access_inbox")
 
 
 # --- templates --------------------------------------------------------------

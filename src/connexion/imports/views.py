@@ -5,13 +5,14 @@ import io
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from connexion.accounts.permissions import require_permission
 from connexion.imports import services
 from connexion.imports.forms import MappingForm, UploadForm
 from connexion.imports.models import ImportIssue, ImportJob
@@ -19,7 +20,7 @@ from connexion.imports.rows import initial_mapping, label
 from connexion.imports.selectors import job_for, job_issues, recent_jobs
 from connexion.lib.spreadsheet import spreadsheet_cell
 
-people_access = permission_required("accounts.access_people", raise_exception=True)
+people_access = require_permission("accounts.access_people")
 
 # Where a service's errors about the provenance go on the mapping form.
 _SOURCE_FIELDS = {

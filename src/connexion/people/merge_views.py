@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from connexion.accounts.permissions import require_permission
 from connexion.people.duplicates import duplicates_page
 from connexion.people.merge import field_groups, merge_comparison, merge_people
 from connexion.people.selectors import person_or_404
 
-people_access = permission_required("accounts.access_people", raise_exception=True)
+people_access = require_permission("accounts.access_people")
 
 
 @login_required

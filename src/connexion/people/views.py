@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from connexion.accounts.permissions import require_permission
 from connexion.lib.http import text_param
 from connexion.people import exports, services
 from connexion.people.erased import erasure_of
@@ -46,7 +47,7 @@ from connexion.people.selectors import (
     person_or_404,
 )
 
-people_access = permission_required("accounts.access_people", raise_exception=True)
+people_access = require_permission("accounts.access_people")
 
 CONTACT_MODELS = {
     "email": EmailAddress,

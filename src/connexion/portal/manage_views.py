@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from connexion.accounts.permissions import require_permission
 from connexion.portal import announcements, selectors, services
 from connexion.portal.forms import (
     AnnounceForm,
@@ -31,7 +32,7 @@ from connexion.portal.models import NoticeAnnouncement, WebForm
 from connexion.privacy.forms import put_errors
 from connexion.privacy.models import PrivacyNotice
 
-privacy_access = permission_required("accounts.access_privacy", raise_exception=True)
+privacy_access = require_permission("accounts.access_privacy")
 
 
 @require_GET

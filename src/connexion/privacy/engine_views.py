@@ -10,8 +10,8 @@ from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connexion.accounts.permissions import MissingPermission, require_permission
 from connexion.accounts.roles import PRIVACY_OFFICER
 from connexion.audit.services import record_access
 from connexion.lib.http import client_ip
@@ -44,7 +45,7 @@ from connexion.privacy.models import (
 
 logger = logging.getLogger(__name__)
 
-privacy_access = permission_required("accounts.access_privacy", raise_exception=True)
+privacy_access = require_permission("accounts.access_privacy")
 
 
 def is_privacy_officer(user: Any) -> bool:
@@ -61,7 +62,7 @@ def officer_only(view: Any) -> Any:
     @wraps(view)
     def check(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_privacy_officer(request.user):
-            raise PermissionDenied
+            raise MissingPermission(role=PRIVACY_OFFICER)
         return view(request, *args, **kwargs)
 
     return check

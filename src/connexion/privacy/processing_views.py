@@ -8,7 +8,7 @@ import csv
 import io
 from typing import Any
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone, translation
@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from connexion.accounts.permissions import require_permission
 from connexion.lib.spreadsheet import spreadsheet_cell
 from connexion.privacy.processing_record import (
     LANGUAGES,
@@ -30,7 +31,7 @@ from connexion.privacy.processing_record import (
     refused_request_table,
 )
 
-privacy_access = permission_required("accounts.access_privacy", raise_exception=True)
+privacy_access = require_permission("accounts.access_privacy")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

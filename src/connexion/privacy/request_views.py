@@ -9,14 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connexion.accounts.permissions import MissingPermission, require_permission
 from connexion.audit.services import record_access
 from connexion.documents.serving import stored_file_response
 from connexion.lib.http import parse_id
@@ -46,7 +47,7 @@ from connexion.privacy.request_forms import (
 )
 from connexion.privacy.selectors import person_contact_points
 
-privacy_access = permission_required("accounts.access_privacy", raise_exception=True)
+privacy_access = require_permission("accounts.access_privacy")
 
 
 def _query_string(request: HttpRequest) -> str:
@@ -416,7 +417,7 @@ def _export(request: HttpRequest, subject: SubjectRequest) -> Result:
 @action("erase")
 def _erase(request: HttpRequest, subject: SubjectRequest) -> Result:
     if not dsr.may_erase(request.user):
-        raise PermissionDenied
+        raise MissingPermission("privacy.erase_person")
     form = ErasureForm(request.POST)
     data = _valid(form)
     _call(

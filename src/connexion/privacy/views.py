@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from connexion.accounts.permissions import require_permission
 from connexion.audit.services import record_access
 from connexion.documents.serving import stored_file_response
 from connexion.lib.http import parse_id, text_param
@@ -51,8 +52,8 @@ from connexion.sales.forms import minor_units
 from connexion.sales.services import interests as interest_services
 from connexion.sales.services import products as product_services
 
-privacy_access = permission_required("accounts.access_privacy", raise_exception=True)
-people_access = permission_required("accounts.access_people", raise_exception=True)
+privacy_access = require_permission("accounts.access_privacy")
+people_access = require_permission("accounts.access_people")
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], default: str) -> str:

@@ -5,6 +5,7 @@ from django.template.loader import get_template
 from django.utils import timezone
 from django.views.generic import RedirectView
 
+from connexion.accounts.permissions import MissingPermission
 from connexion.accounts.visibility import owned_by_visible
 from connexion.people.models import Organization, Person
 from connexion.ui.navigation import area_for
@@ -44,6 +45,14 @@ billing = _area_view("ui:billing")
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return render(request, "404.html", status=404)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A translated refusal that names what is missing and who can give it."""
+    context: dict[str, object] = {}
+    if isinstance(exception, MissingPermission):
+        context = {"missing": exception.label, "roles": exception.granting_roles}
+    return render(request, "403.html", context, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from connexion.accounts.permissions import check_permission
 from connexion.accounts.visibility import visible_or_404
 from connexion.lib.http import parse_id, safe_next
 from connexion.sales.activities import services as activity_services
@@ -53,9 +54,7 @@ FORMS = {"activity": ActivityForm, "task": TaskForm, "note": NoteForm}
 def _subject(request: HttpRequest, subject_type: str, subject_id: int) -> Any:
     if subject_type not in timeline.SUBJECTS:
         raise Http404
-    needed = DEALS if subject_type == "deal" else PEOPLE
-    if not request.user.has_perm(needed):
-        raise PermissionDenied
+    check_permission(request.user, DEALS if subject_type == "deal" else PEOPLE)
     model = timeline.SUBJECTS[subject_type][0]
     return visible_or_404(request.user, model, subject_id)
 
@@ -277,8 +276,7 @@ def item_delete(
 
 
 def _require_people(request: HttpRequest) -> None:
-    if not request.user.has_perm(PEOPLE):
-        raise PermissionDenied
+    check_permission(request.user, PEOPLE)
 
 
 @require_POST
@@ -372,8 +370,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_perm(DEALS):
-        raise PermissionDenied
+    check_permission(request.user, DEALS)
     board = sales_dashboard(request.user)
     dashboard_links(board)
     context = {"board": board, "charts": chart_data(board), "section": "dashboard"}

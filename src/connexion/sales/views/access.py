@@ -3,7 +3,7 @@ settings."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import permission_required
+from connexion.accounts.permissions import require_permission
 
-deals_access = permission_required("accounts.access_deals", raise_exception=True)
-pipelines_access = permission_required("sales.manage_pipelines", raise_exception=True)
+deals_access = require_permission("accounts.access_deals")
+pipelines_access = require_permission("sales.manage_pipelines")
