@@ -9,9 +9,11 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from connexion.lib.thai import format_date
 from connexion.people.models import Person
 
 
@@ -22,7 +24,8 @@ def refuse_if_erased(person: Any, field: str = "person") -> None:
 
 
 def erased_message(person: Person) -> str:
-    when = formats.date_format(timezone.localtime(person.anonymized_at), "DATE_FORMAT")
+    # Thai readers see the Buddhist Era year, like every date on our pages.
+    when = format_date(timezone.localtime(person.anonymized_at).date(), get_language() or "en")
     return _(
         "This person's data was erased on %(date)s: the record is read-only and "
         "nothing can be added to it or linked to it."
