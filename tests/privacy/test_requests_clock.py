@@ -58,7 +58,8 @@ def test_warnings_at_7_3_and_1_days_go_to_the_assignee_and_the_officers_once_eac
     type(officer).objects.filter(pk=make_user("dpo2", roles=("privacy_officer",)).pk).update(
         email=""
     )
-    now = timezone.now()
+    # Early in a local day, so that "five hours later" below is still the same day.
+    now = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
     seven = open_by_api(officer, received_at=now - timedelta(days=23), assigned_to=admin)
     two = open_by_api(officer, received_at=now - timedelta(days=28))
     twenty = open_by_api(officer, received_at=now - timedelta(days=10))
