@@ -16,12 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def emailed(smtp, make_user, malee, welcome, product_contact):
+def emailed(smtp, make_user, malee, welcome):
     send_email(
         make_user("sender", roles=("sales",)),
         malee,
         template=welcome,
-        purpose=product_contact,
         email_address=malee.emailaddresss.get(is_primary=True),
         language="en",
     )

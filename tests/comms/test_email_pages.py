@@ -88,7 +88,7 @@ def test_sending_goes_back_to_the_person_with_a_message(client, staff, smtp, mal
     assert smtp.messages[0].subject == "Hello Malee"
 
 
-def test_choosing_a_template_picks_its_purpose(client, staff, malee, welcome, marketing):
+def test_choosing_a_template_shows_its_purpose(client, staff, malee, welcome, marketing):
     news = EmailTemplate.objects.create(
         name="News", purpose=marketing, subject_en="News", body_en="Hi {{ first_name }}"
     )
@@ -96,7 +96,7 @@ def test_choosing_a_template_picks_its_purpose(client, staff, malee, welcome, ma
         reverse("comms:send_check", args=[malee.pk]),
         {
             "template": news.pk,
-            "purpose": welcome.purpose_id,
+            "purpose": welcome.purpose_id,  # a purpose sent along is not a choice: ignored
             "email_address": malee.emailaddresss.first().pk,
             "language": "th",
         },
@@ -104,10 +104,33 @@ def test_choosing_a_template_picks_its_purpose(client, staff, malee, welcome, ma
         HTTP_HX_TRIGGER_NAME="template",
     )
     html = response.content.decode()
-    assert f'<option value="{marketing.pk}" selected>' in html
+    assert 'name="purpose"' not in html
+    assert str(marketing) in html
     # English is the template's only language; no consent to marketing: blocked.
     assert "Hi Malee" in html
     assert "The person has not given consent for this purpose." in html
+
+
+def test_a_marketing_template_cannot_be_sent_as_a_legal_contact(client, staff, malee, marketing):
+    """The purpose comes from the template: posting "legal contact" does not get a
+    marketing email past the person's objection and restricted address."""
+    from connexion.privacy.models import Purpose
+    from connexion.privacy.services import record_objection
+
+    news = EmailTemplate.objects.create(
+        name="News", purpose=marketing, subject_en="News", body_en="Hi {{ first_name }}"
+    )
+    address = malee.emailaddresss.get(is_primary=True)
+    record_objection(None, malee, marketing)
+    restrict(None, malee, scope="contact_point", contact_point=address, reason="no email")
+    legal = Purpose.objects.get(code="legal-contact")
+    response = client.post(
+        reverse("comms:send_email", args=[malee.pk]),
+        {"template": news.pk, "purpose": legal.pk, "email_address": address.pk, "language": "en"},
+    )
+    assert response.status_code == 422
+    assert "Not sent" in response.content.decode()
+    assert not OutgoingEmail.objects.exists()
 
 
 def test_a_role_without_the_inbox_cannot_send(client, make_user, malee, welcome):

@@ -52,9 +52,6 @@ class SendEmailForm(forms.Form):
     template = forms.ModelChoiceField(
         label=_("Template"), queryset=EmailTemplate.objects.filter(is_active=True)
     )
-    purpose = forms.ModelChoiceField(
-        label=_("Purpose"), queryset=Purpose.objects.filter(is_active=True)
-    )
     email_address = EmailAddressChoice(label=_("Send to"), queryset=EmailAddress.objects.none())
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
@@ -77,7 +74,6 @@ class SendEmailForm(forms.Form):
             language = template.languages[0]
         return {
             "template": template,
-            "purpose": template.purpose if template else None,
             "email_address": email,
             "language": language,
         }

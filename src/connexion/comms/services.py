@@ -163,7 +163,6 @@ def send_email(
     person: Person,
     *,
     template: EmailTemplate | None,
-    purpose: Purpose,
     email_address: EmailAddress | None,
     language: str,
     audit_channel: str = UI,
@@ -175,6 +174,9 @@ def send_email(
     if errors:
         raise ValidationError(errors)
     assert template is not None and email_address is not None  # for the type checker
+    # The purpose is the template's, never the sender's choice: a marketing
+    # template cannot be sent as a "legal contact" past an objection.
+    purpose = template.purpose
     decision = decide(person, purpose, email_address)
     if not decision:
         # The privacy core reads only; the refusal we act on is logged here.

@@ -68,9 +68,10 @@ def _send_context(request: HttpRequest, person: Person, form: SendEmailForm) -> 
     data = form.cleaned_data if form.is_bound and form.is_valid() else None
     if data is None and not form.is_bound:
         data = {name: form.initial.get(name) for name in form.fields}
-    if not data or not all(data.get(name) for name in ("template", "purpose", "email_address")):
+    if not data or not all(data.get(name) for name in ("template", "email_address")):
         return context
-    context["decision"] = services.decide(person, data["purpose"], data["email_address"])
+    context["purpose"] = data["template"].purpose
+    context["decision"] = services.decide(person, data["template"].purpose, data["email_address"])
     context["preview"] = services.compose(person, data["template"], data["language"], request.user)
     return context
 
@@ -97,7 +98,6 @@ def send_email(request: HttpRequest, person_id: int) -> HttpResponse:
                 request.user,
                 person,
                 template=data["template"],
-                purpose=data["purpose"],
                 email_address=data["email_address"],
                 language=data["language"],
             )
@@ -129,14 +129,12 @@ def send_email(request: HttpRequest, person_id: int) -> HttpResponse:
 @comms_access
 def send_check(request: HttpRequest, person_id: int) -> HttpResponse:
     """htmx: the form again for the current choices, with the privacy decision.
-    Choosing another template also picks its purpose."""
+    Choosing another template also picks its language."""
     person = _person(request.user, person_id)
     data = request.GET.copy()
     if request.headers.get("HX-Trigger-Name") == "template":
         template = EmailTemplate.objects.filter(pk=data.get("template") or 0).first()
-        if template is not None:
-            data["purpose"] = str(template.purpose_id)
-            if data.get("language") not in template.languages:
-                data["language"] = template.languages[0]
+        if template is not None and data.get("language") not in template.languages:
+            data["language"] = template.languages[0]
     form = SendEmailForm(data, person=person)
     return render(request, "comms/send_form.html", _send_context(request, person, form))
