@@ -8,7 +8,7 @@ urlpatterns = [
     # Before any other data-protection route, so that none of them catches it.
     path(
         "data-protection/record-of-processing/",
-        include(("connexion.privacy.processing_urls", "processing")),
+        include(("connexion.privacy.processing.urls", "processing")),
     ),
     path("data-protection/", include("connexion.privacy.urls")),
     # The public privacy center (no staff sign-in) and its settings under /privacy/manage/.

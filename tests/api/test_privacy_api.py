@@ -13,7 +13,7 @@ from connexion.api.services import create_token
 from connexion.audit.models import AuditEvent
 from connexion.people import services as people
 from connexion.people.models import Organization, Person
-from connexion.privacy import services as privacy
+from connexion.privacy.ledger import services as privacy
 from connexion.privacy.models import (
     ConsentEvent,
     Disclosure,

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from connexion.comms.models import OutgoingEmail
-from connexion.privacy.services import restrict
+from connexion.privacy.ledger.services import restrict
 from tests.conftest import sign_in_page
 
 pytestmark = pytest.mark.browser

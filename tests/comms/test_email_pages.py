@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from connexion.comms.models import EmailTemplate, OutgoingEmail
-from connexion.privacy.services import restrict
+from connexion.privacy.ledger.services import restrict
 
 
 @pytest.fixture
@@ -114,8 +114,8 @@ def test_choosing_a_template_shows_its_purpose(client, staff, malee, welcome, ma
 def test_a_marketing_template_cannot_be_sent_as_a_legal_contact(client, staff, malee, marketing):
     """The purpose comes from the template: posting "legal contact" does not get a
     marketing email past the person's objection and restricted address."""
+    from connexion.privacy.ledger.services import record_objection
     from connexion.privacy.models import Purpose
-    from connexion.privacy.services import record_objection
 
     news = EmailTemplate.objects.create(
         name="News", purpose=marketing, subject_en="News", body_en="Hi {{ first_name }}"

@@ -10,7 +10,7 @@ from connexion.audit.models import AuditEvent
 from connexion.comms.models import OutgoingEmail
 from connexion.comms.services import SendRefused, send_email
 from connexion.people.services import ContactDetails, create_person
-from connexion.privacy.services import (
+from connexion.privacy.ledger.services import (
     give_consent,
     record_objection,
     restrict,

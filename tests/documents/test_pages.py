@@ -253,8 +253,8 @@ def test_a_missing_file_is_reported_too(officer, card, media):
 
 
 def test_damaged_consent_evidence_is_reported_not_served_cut(person, officer, media):
+    from connexion.privacy.ledger.services import give_consent
     from connexion.privacy.models import Purpose
-    from connexion.privacy.services import give_consent
 
     purpose = Purpose.objects.get(code="direct-marketing")
     event = give_consent(

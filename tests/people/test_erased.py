@@ -19,7 +19,7 @@ from connexion.people.services import (
     create_source,
     update_person,
 )
-from connexion.privacy.erasure import erase_person
+from connexion.privacy.engines.erasure import erase_person
 from connexion.privacy.models import SubjectRequest
 from connexion.sales.activities.services import add_note, create_task
 from connexion.sales.models import Pipeline, Product

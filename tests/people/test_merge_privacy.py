@@ -7,9 +7,9 @@ from connexion.audit.models import AuditEvent
 from connexion.people.merge import merge_people
 from connexion.people.models import EmailAddress, Person
 from connexion.people.services import ContactDetails, create_person, create_source
-from connexion.privacy.decisions import may_use
+from connexion.privacy.ledger.decisions import may_use
+from connexion.privacy.ledger.services import give_consent, record_objection, restrict
 from connexion.privacy.models import Purpose, Restriction
-from connexion.privacy.services import give_consent, record_objection, restrict
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from connexion.people.models import Person
 from connexion.people.services import ContactDetails, create_person, create_source
 from connexion.portal import announcements
 from connexion.portal.models import NoticeAnnouncement, NoticeDelivery, PortalLink
+from connexion.privacy.ledger.services import give_consent, publish_notice
 from connexion.privacy.models import ConsentEvent, PrivacyNotice, Purpose
-from connexion.privacy.services import give_consent, publish_notice
 from tests.portal.conftest import sms_texts
 
 ANNOUNCE = "/privacy/manage/notices/{}/announce/"

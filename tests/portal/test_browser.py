@@ -18,8 +18,8 @@ from connexion.portal.services import (
     save_privacy_contact,
     save_web_form,
 )
+from connexion.privacy.ledger.services import give_consent
 from connexion.privacy.models import ConsentEvent, PrivacyNotice, SubjectRequest
-from connexion.privacy.services import give_consent
 from tests.conftest import sign_in_page
 
 pytestmark = pytest.mark.browser

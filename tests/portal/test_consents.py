@@ -11,8 +11,8 @@ from django.utils import timezone
 from connexion.audit.models import AuditEvent
 from connexion.portal.models import CookieConsent
 from connexion.portal.services import record_cookie_consent
+from connexion.privacy.ledger.services import publish_notice
 from connexion.privacy.models import ConsentEvent, OneTimeCode
-from connexion.privacy.services import publish_notice
 from tests.portal.conftest import started_value
 from tests.privacy.request_support import code_in_last_mail
 

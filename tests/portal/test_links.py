@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from connexion.portal import links
 from connexion.portal.models import PortalLink
-from connexion.privacy import requests as dsr
+from connexion.privacy.subject_requests import workflow as dsr
 
 pytestmark = pytest.mark.django_db
 

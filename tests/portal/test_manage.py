@@ -74,7 +74,7 @@ def test_a_contact_without_a_way_to_reach_anyone_is_refused(officer):
 
 
 def test_the_center_shows_the_notice_and_its_earlier_versions(client, officer):
-    from connexion.privacy.services import publish_notice
+    from connexion.privacy.ledger.services import publish_notice
 
     publish_notice(None, version="2", text_th="ข้อความฉบับสอง", text_en="Text of version two")
     page = client.get("/privacy/").content.decode()

@@ -5,8 +5,8 @@ import pytest
 
 from connexion.portal.models import CookieConsent, NoticeDelivery, PortalLink, WebFormSubmission
 from connexion.portal.services import record_cookie_consent, save_web_form, submit_web_form
-from connexion.privacy.erasure import erase_person
-from connexion.privacy.export import subject_data
+from connexion.privacy.engines.erasure import erase_person
+from connexion.privacy.engines.export import subject_data
 from connexion.privacy.models import PrivacyNotice
 
 pytestmark = pytest.mark.django_db

@@ -30,15 +30,7 @@ from connexion.people.services import (
     create_source,
     update_person,
 )
-from connexion.privacy.models import (
-    DataExport,
-    LegalHold,
-    OneTimeCode,
-    Purpose,
-    RequestEvent,
-    SubjectRequest,
-)
-from connexion.privacy.services import (
+from connexion.privacy.ledger.services import (
     decide_objection,
     give_consent,
     lift_restriction,
@@ -46,6 +38,14 @@ from connexion.privacy.services import (
     record_objection,
     restrict,
     withdraw_consent,
+)
+from connexion.privacy.models import (
+    DataExport,
+    LegalHold,
+    OneTimeCode,
+    Purpose,
+    RequestEvent,
+    SubjectRequest,
 )
 from connexion.sales.services.interests import record_product_interest
 from connexion.sales.services.products import create_product

@@ -7,8 +7,8 @@ from typing import Any
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from connexion.privacy import requests as dsr
 from connexion.privacy.models import SubjectRequest
+from connexion.privacy.subject_requests import workflow as dsr
 
 # The smallest valid PNG: a scan as far as the upload checks go.
 PNG = (

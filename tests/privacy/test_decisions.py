@@ -13,9 +13,8 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from connexion.people.models import Person
 from connexion.people.services import ContactDetails, create_person, create_source
-from connexion.privacy.decisions import may_use
-from connexion.privacy.models import ConsentEvent, Objection, PrivacyNotice, Purpose
-from connexion.privacy.services import (
+from connexion.privacy.ledger.decisions import may_use
+from connexion.privacy.ledger.services import (
     decide_objection,
     give_consent,
     lift_restriction,
@@ -23,6 +22,7 @@ from connexion.privacy.services import (
     restrict,
     withdraw_consent,
 )
+from connexion.privacy.models import ConsentEvent, Objection, PrivacyNotice, Purpose
 
 pytestmark = pytest.mark.django_db
 

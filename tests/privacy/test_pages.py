@@ -13,8 +13,16 @@ from connexion.audit.models import AuditEvent
 from connexion.people.models import Organization
 from connexion.people.services import ContactDetails, create_organization, create_person
 from connexion.people.services import create_source as new_source
-from connexion.privacy.decisions import may_use
-from connexion.privacy.forms import staff_wording
+from connexion.privacy.ledger.decisions import may_use
+from connexion.privacy.ledger.forms import staff_wording
+from connexion.privacy.ledger.services import (
+    give_consent,
+    publish_notice,
+    record_breach,
+    record_objection,
+    restrict,
+    withdraw_consent,
+)
 from connexion.privacy.models import (
     Breach,
     ConsentEvent,
@@ -23,14 +31,6 @@ from connexion.privacy.models import (
     PrivacyNotice,
     Purpose,
     Restriction,
-)
-from connexion.privacy.services import (
-    give_consent,
-    publish_notice,
-    record_breach,
-    record_objection,
-    restrict,
-    withdraw_consent,
 )
 from connexion.sales.models import ProductInterest
 from connexion.sales.services.products import create_product
@@ -751,8 +751,8 @@ def test_unknown_records_are_404(officer, person):
 def test_consent_with_a_scanned_form_as_evidence(client, make_user, person, tmp_path, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from connexion.privacy.ledger.selectors import current_notice
     from connexion.privacy.models import ConsentEvent
-    from connexion.privacy.selectors import current_notice
 
     settings.MEDIA_ROOT = tmp_path
     client.force_login(make_user("dpo2", roles=("privacy_officer",), language="en"))

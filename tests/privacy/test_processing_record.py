@@ -21,10 +21,7 @@ from connexion.people.services import (
     create_source,
 )
 from connexion.privacy import registry
-from connexion.privacy.models import Purpose
-from connexion.privacy.processing_record import build_record, one_year_before
-from connexion.privacy.seed import PURPOSES
-from connexion.privacy.services import (
+from connexion.privacy.ledger.services import (
     decide_objection,
     give_consent,
     record_breach,
@@ -33,6 +30,9 @@ from connexion.privacy.services import (
     record_objection,
     withdraw_consent,
 )
+from connexion.privacy.models import Purpose
+from connexion.privacy.processing.record import build_record, one_year_before
+from connexion.privacy.seed import PURPOSES
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +175,7 @@ def test_a_rejected_objection_is_recorded_with_its_reason(
 
 
 def test_a_refused_data_subject_request_is_recorded_with_its_lawful_reason(officer_en, make_user):
-    from connexion.privacy.requests import reject_request
+    from connexion.privacy.subject_requests.workflow import reject_request
     from tests.privacy.request_support import open_by_api
 
     staff = make_user("dpo", roles=("privacy_officer",))

@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 
 from connexion.audit.models import AuditEvent
 from connexion.people.services import ContactDetails, create_person, create_source
-from connexion.privacy import requests as dsr
-from connexion.privacy.erasure import place_hold
+from connexion.privacy.engines.erasure import place_hold
+from connexion.privacy.ledger.services import give_consent
 from connexion.privacy.models import (
     ConsentEvent,
     ErasureRecord,
@@ -22,7 +22,7 @@ from connexion.privacy.models import (
     Restriction,
     SubjectRequest,
 )
-from connexion.privacy.services import give_consent
+from connexion.privacy.subject_requests import workflow as dsr
 from tests.privacy.request_support import (
     code_in_last_mail,
     email_file,

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from connexion.api.services import create_token
 from connexion.audit.models import AuditEvent
-from connexion.privacy import requests as dsr
 from connexion.privacy.models import SubjectRequest
+from connexion.privacy.subject_requests import workflow as dsr
 from tests.privacy.request_support import open_by_api
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,9 @@ from django.core import mail
 from django.utils import timezone, translation
 
 from connexion.ops.schedule import discover
-from connexion.privacy import request_selectors as selectors
-from connexion.privacy import requests as dsr
 from connexion.privacy.request_tasks import send_request_deadline_warnings
+from connexion.privacy.subject_requests import selectors
+from connexion.privacy.subject_requests import workflow as dsr
 from tests.privacy.request_support import open_by_api
 
 pytestmark = pytest.mark.django_db

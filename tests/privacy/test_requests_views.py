@@ -11,8 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from connexion.audit.models import AuditEvent
-from connexion.privacy import requests as dsr
 from connexion.privacy.models import SubjectRequest
+from connexion.privacy.subject_requests import workflow as dsr
 from tests.privacy.request_support import email_file, open_by_api, scan
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,9 @@ from django.utils import timezone
 from connexion.audit.models import AuditEvent
 from connexion.people.models import EmailAddress, LifecycleChange, Person, PhoneNumber
 from connexion.people.services import ContactDetails, create_person, create_source
-from connexion.privacy import retention
-from connexion.privacy.erasure import place_hold
+from connexion.privacy.engines import retention
+from connexion.privacy.engines.erasure import place_hold
+from connexion.privacy.ledger.services import give_consent
 from connexion.privacy.models import (
     ErasureRecord,
     PrivacyNotice,
@@ -23,7 +24,6 @@ from connexion.privacy.models import (
     SubjectRequest,
 )
 from connexion.privacy.seed import RETENTION_RULES, seed
-from connexion.privacy.services import give_consent
 
 pytestmark = pytest.mark.django_db
 

@@ -8,15 +8,8 @@ from connexion.audit.models import AuditEvent
 from connexion.people.models import Organization
 from connexion.people.services import ContactDetails, create_organization, create_person
 from connexion.people.services import create_source as new_source
-from connexion.privacy.decisions import may_use
-from connexion.privacy.models import (
-    Breach,
-    ConsentEvent,
-    Disclosure,
-    PrivacyNotice,
-    Restriction,
-)
-from connexion.privacy.services import (
+from connexion.privacy.ledger.decisions import may_use
+from connexion.privacy.ledger.services import (
     close_breach,
     give_consent,
     publish_notice,
@@ -27,6 +20,13 @@ from connexion.privacy.services import (
     restrict,
     withdraw_consent,
     wording_hash,
+)
+from connexion.privacy.models import (
+    Breach,
+    ConsentEvent,
+    Disclosure,
+    PrivacyNotice,
+    Restriction,
 )
 from connexion.sales.services.interests import record_product_interest
 from connexion.sales.services.products import create_product

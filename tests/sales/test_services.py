@@ -410,7 +410,7 @@ def test_converting_a_lead_records_the_interests_and_winning_the_purchase(
 
 def test_a_partner_disclosure_rests_on_an_interest_in_the_joint_product(somchai, partner):
     """The privacy core's rule 6.2 reads the one catalog's interest records."""
-    from connexion.privacy.services import check_disclosure
+    from connexion.privacy.ledger.services import check_disclosure
 
     product = product_services.create_product(
         None, code="INS", name_en="Insurance", price=0, partner=partner

@@ -12,8 +12,8 @@ from django.utils import timezone
 from connexion.audit.models import AuditEvent
 from connexion.comms.models import OutgoingEmail
 from connexion.people.models import LifecycleChange
+from connexion.privacy.ledger.services import give_consent, withdraw_consent
 from connexion.privacy.models import PrivacyNotice, Purpose, RequestEvent, SubjectRequest
-from connexion.privacy.services import give_consent, withdraw_consent
 from connexion.sales.activities import services as activity_services
 from connexion.sales.activities.timeline import KINDS, PAGE_SIZE, timeline_page
 from connexion.sales.models import Activity, Note, Task

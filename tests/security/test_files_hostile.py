@@ -21,8 +21,8 @@ from PIL import Image
 
 from connexion.documents.models import IdentityDocument
 from connexion.imports.models import ImportJob
+from connexion.privacy.ledger.selectors import current_notice
 from connexion.privacy.models import ConsentEvent, Purpose, SubjectRequest
-from connexion.privacy.selectors import current_notice
 from tests.documents.conftest import PDF, image_bytes
 from tests.portal.conftest import ACCESS_REQUEST, started_value
 from tests.security.conftest import files_under, post_multipart

@@ -52,8 +52,8 @@ from connexion.audit.services import record_access
 from connexion.lib.cursors import decode_cursor, encode_cursor
 from connexion.lib.http import client_ip
 from connexion.people.models import Organization, Person
-from connexion.privacy import services
-from connexion.privacy.decisions import latest_consent, may_use, renewal_notices
+from connexion.privacy.ledger import services
+from connexion.privacy.ledger.decisions import latest_consent, may_use, renewal_notices
 from connexion.privacy.models import (
     CONSENT_BASES,
     ConsentEvent,

@@ -36,9 +36,9 @@ from connexion.api.request_schemas import (
 )
 from connexion.audit.services import record_access
 from connexion.people.models import Person
-from connexion.privacy import request_selectors as selectors
-from connexion.privacy import requests as dsr
 from connexion.privacy.models import RequestEvent, SubjectRequest
+from connexion.privacy.subject_requests import selectors
+from connexion.privacy.subject_requests import workflow as dsr
 
 RequestId = Annotated[int, Path(description="ID of the request.")]
 

@@ -23,7 +23,7 @@ from connexion.comms.models import EmailTemplate, OutgoingEmail
 from connexion.comms.rendering import PLACEHOLDERS, RenderedEmail, person_values, render
 from connexion.comms.rendering import unknown_placeholders as _unknown
 from connexion.people.models import EmailAddress, Person
-from connexion.privacy.decisions import Decision, may_use
+from connexion.privacy.ledger.decisions import Decision, may_use
 from connexion.privacy.models import Purpose
 
 logger = logging.getLogger(__name__)

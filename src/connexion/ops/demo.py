@@ -24,8 +24,7 @@ from connexion.people.services import (
     create_person,
     create_source,
 )
-from connexion.privacy.models import Purpose
-from connexion.privacy.services import (
+from connexion.privacy.ledger.services import (
     give_consent,
     record_breach,
     record_disclosure,
@@ -33,6 +32,7 @@ from connexion.privacy.services import (
     restrict,
     withdraw_consent,
 )
+from connexion.privacy.models import Purpose
 from connexion.sales.demo import load_sales_demo
 from connexion.sales.services.interests import record_product_interest
 from connexion.sales.services.products import create_product
@@ -424,7 +424,7 @@ def _load_activity_demo(rng: random.Random, people: list[Person]) -> None:
 def _load_request_demo(people: list[Person]) -> None:
     """Data-subject requests at different points of their 30-day clock: a new
     one, one due in two days, one overdue, a complaint in progress and one refused."""
-    from connexion.privacy import requests as dsr
+    from connexion.privacy.subject_requests import workflow as dsr
 
     now = timezone.now()
     asking = [person for person in people if person.emailaddresss.exists()][:5]

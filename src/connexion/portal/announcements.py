@@ -31,9 +31,9 @@ from connexion.people.models import EmailAddress, Person, PhoneNumber
 from connexion.portal import links
 from connexion.portal.models import NoticeAnnouncement, NoticeDelivery, PortalLink
 from connexion.portal.services import normal_origin, privacy_contact
-from connexion.privacy.decisions import latest_consent, may_use
+from connexion.privacy.ledger.decisions import latest_consent, may_use
 from connexion.privacy.models import ConsentEvent, PrivacyNotice, Purpose
-from connexion.privacy.requests import mask_email, mask_phone
+from connexion.privacy.subject_requests.workflow import mask_email, mask_phone
 
 logger = logging.getLogger(__name__)
 

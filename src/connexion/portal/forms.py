@@ -24,9 +24,9 @@ from connexion.portal.services import (
     field_label,
 )
 from connexion.privacy.models import CONSENT_BASES, PrivacyNotice, Purpose, SubjectRequest
-from connexion.privacy.request_forms import checked_upload
-from connexion.privacy.requests import NEEDS_VERIFICATION
-from connexion.privacy.requests import field_label as request_field_label
+from connexion.privacy.subject_requests.forms import checked_upload
+from connexion.privacy.subject_requests.workflow import NEEDS_VERIFICATION
+from connexion.privacy.subject_requests.workflow import field_label as request_field_label
 
 STARTED_SALT = "connexion.portal.started"
 # A person needs a few seconds to read and fill a form; a bot does not.

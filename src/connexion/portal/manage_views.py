@@ -29,7 +29,7 @@ from connexion.portal.forms import (
     WebFormBuilderForm,
 )
 from connexion.portal.models import NoticeAnnouncement, WebForm
-from connexion.privacy.forms import put_errors
+from connexion.privacy.ledger.forms import put_errors
 from connexion.privacy.models import PrivacyNotice
 
 privacy_access = require_permission("accounts.access_privacy")

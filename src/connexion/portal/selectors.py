@@ -21,9 +21,9 @@ from connexion.portal.models import (
     WebForm,
     WebFormSubmission,
 )
-from connexion.privacy.decisions import latest_consent, renewal_notices
+from connexion.privacy.ledger.decisions import latest_consent, renewal_notices
+from connexion.privacy.ledger.selectors import consent_purposes
 from connexion.privacy.models import CONSENT_BASES, ConsentEvent, PrivacyNotice, Purpose
-from connexion.privacy.selectors import consent_purposes
 
 PAGE_SIZE = 50
 

@@ -33,10 +33,10 @@ from connexion.portal.forms import (
     started_token,
 )
 from connexion.portal.models import PortalLink, WebForm
-from connexion.privacy import requests as dsr
-from connexion.privacy.forms import put_errors
+from connexion.privacy.ledger.forms import put_errors
+from connexion.privacy.ledger.selectors import consent_purposes
 from connexion.privacy.models import ConsentEvent, OneTimeCode, PrivacyNotice
-from connexion.privacy.selectors import consent_purposes
+from connexion.privacy.subject_requests import workflow as dsr
 from connexion.ui.security import POLICY
 
 SUBJECT_KEY = "portal.subject"

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django_tasks import task
 
 from connexion.ops.schedule import every
-from connexion.privacy import requests
+from connexion.privacy.subject_requests import workflow as requests
 
 
 @every(timedelta(hours=1))

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django_tasks import task
 
 from connexion.ops.schedule import every
-from connexion.privacy import retention
+from connexion.privacy.engines import retention
 
 
 @every(timedelta(days=1))

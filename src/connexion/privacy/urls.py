@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from connexion.privacy import views
+from connexion.privacy.ledger import views
 
 app_name = "privacy"
 
@@ -24,8 +24,8 @@ urlpatterns = [
     path("partners/", views.partner_list, name="partner_list"),
     path("consents/<int:event_id>/evidence/", views.consent_evidence, name="consent_evidence"),
     path("restrictions/", views.restriction_list, name="restriction_list"),
-    path("requests/", include("connexion.privacy.request_urls")),
-    path("", include("connexion.privacy.engine_urls")),
+    path("requests/", include("connexion.privacy.subject_requests.urls")),
+    path("", include("connexion.privacy.engines.urls")),
     # The privacy panel of a person's page: open to every staff member with people access.
     path("people/<int:person_id>/", views.person_panel, name="person_panel"),
     path("people/<int:person_id>/consent/", views.person_consent, name="person_consent"),

@@ -9,15 +9,15 @@ from django import template
 from django.utils.translation import gettext as _
 
 from connexion.people.models import EmailAddress, Person, PhoneNumber
-from connexion.privacy.decisions import Decision, Refusal, may_use
-from connexion.privacy.forms import (
+from connexion.privacy.ledger.decisions import Decision, Refusal, may_use
+from connexion.privacy.ledger.forms import (
     ObjectionForm,
     ProductInterestForm,
     RestrictionForm,
     staff_wording,
 )
+from connexion.privacy.ledger.selectors import PersonPanel, breach_clock, person_panel
 from connexion.privacy.models import ConsentEvent, Purpose
-from connexion.privacy.selectors import PersonPanel, breach_clock, person_panel
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from connexion.people.models import Person
-from connexion.privacy.erasure import holds_in_force
+from connexion.privacy.engines.erasure import holds_in_force
 from connexion.privacy.models import LegalHold
 
 register = template.Library()
@@ -24,7 +24,7 @@ def person_holds(context: template.Context, person: Person) -> dict[str, Any]:
         .exclude(pk__in=[hold.pk for hold in in_force])
         .order_by("-starts_at")[:10]
     )
-    from connexion.privacy.engine_views import is_privacy_officer
+    from connexion.privacy.engines.views import is_privacy_officer
 
     user = getattr(context.get("request"), "user", None)
     officer = user is not None and is_privacy_officer(user)

@@ -7,7 +7,7 @@ from django import template
 
 from connexion.people.models import Person
 from connexion.privacy.models import SubjectRequest
-from connexion.privacy.request_selectors import person_requests as read_person_requests
+from connexion.privacy.subject_requests.selectors import person_requests as read_person_requests
 
 register = template.Library()
 

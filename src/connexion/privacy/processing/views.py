@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from connexion.accounts.permissions import require_permission
 from connexion.lib.spreadsheet import spreadsheet_cell
-from connexion.privacy.processing_record import (
+from connexion.privacy.processing.record import (
     LANGUAGES,
     ProcessingRecord,
     breach_table,

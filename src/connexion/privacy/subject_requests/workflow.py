@@ -47,7 +47,7 @@ from connexion.lib.thai import format_date
 from connexion.people import services as people
 from connexion.people.models import EmailAddress, Person, PhoneNumber, Source
 from connexion.people.validators import normalize_thai_id, validate_thai_id
-from connexion.privacy import services as privacy
+from connexion.privacy.ledger import services as privacy
 from connexion.privacy.models import (
     OPEN_REQUEST_STATUSES,
     REQUEST_ANSWER_DAYS,
@@ -1487,7 +1487,7 @@ def deliver_export(
     link to it, or (portability) sends it to the other controller. `base_url`
     (scheme and host, e.g. https://crm.example.co.th) makes the emailed link
     absolute."""
-    from connexion.privacy import export
+    from connexion.privacy.engines import export
 
     _lock(request)
     _require_kind(request, Kind.ACCESS, Kind.PORTABILITY)
@@ -1559,7 +1559,7 @@ def carry_out_erasure(
     """Erases the person (the erasure engine: delete, anonymize, keep what a
     legal hold requires) and completes the request. Irreversible: the privacy
     officer only, who types the request's reference to confirm."""
-    from connexion.privacy import erasure
+    from connexion.privacy.engines import erasure
 
     if not may_erase(actor):
         raise ValidationError(

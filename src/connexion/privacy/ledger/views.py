@@ -21,8 +21,8 @@ from connexion.audit.services import record_access
 from connexion.documents.serving import stored_file_response
 from connexion.lib.http import parse_id, text_param
 from connexion.people.models import Organization, Person
-from connexion.privacy import selectors, services
-from connexion.privacy.forms import (
+from connexion.privacy.ledger import selectors, services
+from connexion.privacy.ledger.forms import (
     BreachForm,
     BreachNotificationForm,
     ConsentForm,
@@ -74,7 +74,7 @@ def _query_string(request: HttpRequest) -> str:
 @login_required
 @privacy_access
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from connexion.privacy.request_selectors import request_figures
+    from connexion.privacy.subject_requests.selectors import request_figures
 
     context = {"dashboard": selectors.dashboard(), "requests": request_figures()}
     return render(request, "privacy/dashboard.html", context)

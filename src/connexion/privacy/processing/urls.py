@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from connexion.privacy import processing_views
+from connexion.privacy.processing import views as processing_views
 
 app_name = "processing"
 

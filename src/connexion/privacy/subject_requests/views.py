@@ -22,11 +22,12 @@ from connexion.audit.services import record_access
 from connexion.documents.serving import stored_file_response
 from connexion.lib.http import parse_id
 from connexion.people.models import Person
-from connexion.privacy import request_selectors as selectors
-from connexion.privacy import requests as dsr
-from connexion.privacy.forms import RestrictionForm, error_lines, put_errors
+from connexion.privacy.ledger.forms import RestrictionForm, error_lines, put_errors
+from connexion.privacy.ledger.selectors import person_contact_points
 from connexion.privacy.models import SubjectRequest
-from connexion.privacy.request_forms import (
+from connexion.privacy.subject_requests import selectors
+from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests.forms import (
     AssignForm,
     CheckCodeForm,
     CorrectionDecisionForm,
@@ -45,7 +46,6 @@ from connexion.privacy.request_forms import (
     SendCodeForm,
     WithdrawalForm,
 )
-from connexion.privacy.selectors import person_contact_points
 
 privacy_access = require_permission("accounts.access_privacy")
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from connexion.privacy import request_views as views
+from connexion.privacy.subject_requests import views
 
 urlpatterns = [
     path("", views.request_queue, name="request_queue"),

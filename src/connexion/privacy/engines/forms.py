@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from connexion.people.models import Person
-from connexion.privacy.forms import DATETIME_INPUT
+from connexion.privacy.ledger.forms import DATETIME_INPUT
 from connexion.privacy.models import RetentionRule
 from connexion.privacy.registry import Category
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.people.models import Organization, Person
-from connexion.privacy.decisions import CONTACT_KINDS, Decision, latest_consent, may_use
+from connexion.privacy.ledger.decisions import CONTACT_KINDS, Decision, latest_consent, may_use
 from connexion.privacy.models import (
     OBJECTABLE_BASES,
     Breach,
@@ -362,7 +362,7 @@ def check_disclosure(
     else:
         errors["basis"] = [_("Without a basis the data may not be disclosed.")]
     if basis in {Disclosure.Basis.CONSENT, Disclosure.Basis.PARTNER} and not errors:
-        from connexion.privacy.decisions import active_restrictions
+        from connexion.privacy.ledger.decisions import active_restrictions
 
         if any(
             r.scope == Restriction.Scope.RECORD for r in active_restrictions(person, timezone.now())

@@ -40,7 +40,7 @@ from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access, record_change, record_changes
 from connexion.people.models import LifecycleChange, Person
 from connexion.people.services import refresh_person_search_text
-from connexion.privacy.erasure import (
+from connexion.privacy.engines.erasure import (
     MASK,
     ErasureBatch,
     Scope,

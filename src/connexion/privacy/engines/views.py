@@ -26,15 +26,15 @@ from connexion.accounts.roles import PRIVACY_OFFICER
 from connexion.audit.services import record_access
 from connexion.lib.http import client_ip
 from connexion.people.models import Person
-from connexion.privacy import erasure, export, retention
-from connexion.privacy.engine_forms import (
+from connexion.privacy.engines import erasure, export, retention
+from connexion.privacy.engines.forms import (
     ErasureConfirmForm,
     ExportForm,
     HoldForm,
     RetentionRuleForm,
     SendExportForm,
 )
-from connexion.privacy.forms import put_errors
+from connexion.privacy.ledger.forms import put_errors
 from connexion.privacy.models import (
     DataExport,
     ErasureRecord,

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from connexion.people.forms import person_lookup
-from connexion.privacy import requests as dsr
-from connexion.privacy.forms import (
+from connexion.privacy.ledger.forms import (
     DATETIME_INPUT,
     EVIDENCE_MAX_BYTES,
     EVIDENCE_SIGNATURES,
@@ -21,7 +20,8 @@ from connexion.privacy.forms import (
     consent_purpose_choices,
 )
 from connexion.privacy.models import SubjectRequest
-from connexion.privacy.request_selectors import privacy_staff
+from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests.selectors import privacy_staff
 
 LANGUAGE_CHOICES = [("th", "ไทย"), ("en", "English")]
 # Staff enter what arrived by email, on paper or by phone; the privacy center

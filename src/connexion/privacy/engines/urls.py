@@ -3,7 +3,7 @@ erasure, legal holds and retention. Included by privacy/urls.py."""
 
 from django.urls import path
 
-from connexion.privacy import engine_views as views
+from connexion.privacy.engines import views
 
 urlpatterns = [
     # The person's download: no staff sign-in; the link holds no personal data.

@@ -15,7 +15,7 @@ from django.utils import timezone
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access
 from connexion.people.models import EmailAddress, Person, PhoneNumber, PostalAddress, SocialAccount
-from connexion.privacy.decisions import renewal_notices
+from connexion.privacy.ledger.decisions import renewal_notices
 from connexion.privacy.models import (
     CONSENT_BASES,
     Breach,

@@ -20,7 +20,6 @@ from connexion.audit.services import record_access
 from connexion.lib.http import parse_id
 from connexion.people.models import Person
 from connexion.people.selectors import can_see_identity_numbers, mask_passport, mask_thai_id
-from connexion.privacy import requests as dsr
 from connexion.privacy.models import (
     OPEN_REQUEST_STATUSES,
     REQUEST_WARNING_DAYS,
@@ -28,6 +27,7 @@ from connexion.privacy.models import (
     RequestEvent,
     SubjectRequest,
 )
+from connexion.privacy.subject_requests import workflow as dsr
 
 PAGE_SIZE = 50
 UI = AuditEvent.Channel.UI
