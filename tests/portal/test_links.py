@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from connexion.portal import links
 from connexion.portal.models import PortalLink
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import intake
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_follow_link_opens_its_request_only(client):
-    submitted = dsr.submit_request(
+    submitted = intake.submit_request(
         kind="access",
         requester_name="Somsri",
         description="copy please",
@@ -44,7 +44,7 @@ def test_a_follow_link_opens_its_request_only(client):
 
 
 def test_a_follow_link_expires(client, monkeypatch):
-    submitted = dsr.submit_request(
+    submitted = intake.submit_request(
         kind="access", requester_name="S", description="d", language="en", email="s@example.com"
     )
     token = links.follow_token(submitted.request.reference, submitted.secret)

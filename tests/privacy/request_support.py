@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from connexion.privacy.models import SubjectRequest
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import intake
 
 # The smallest valid PNG: a scan as far as the upload checks go.
 PNG = (
@@ -40,7 +40,7 @@ def open_by_api(
     **extra: Any,
 ) -> SubjectRequest:
     """A request as the API enters it: no attachment needed."""
-    return dsr.open_request(
+    return intake.open_request(
         actor,
         kind=kind,
         channel=SubjectRequest.Channel.API,

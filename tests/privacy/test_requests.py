@@ -22,7 +22,14 @@ from connexion.privacy.models import (
     Restriction,
     SubjectRequest,
 )
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import (
+    fulfilment,
+    intake,
+    rectification,
+    rules,
+    verification,
+    workflow,
+)
 from tests.privacy.request_support import (
     code_in_last_mail,
     email_file,
@@ -55,7 +62,7 @@ def staff(make_user):
 
 
 def verified(staff, request: SubjectRequest) -> SubjectRequest:
-    return dsr.verify_by_document(
+    return verification.verify_by_document(
         staff, request, document="id_card", note="Photo and name match; ends 5678"
     )
 
@@ -105,7 +112,7 @@ def test_an_english_request_is_answered_in_english(staff, person):
 
 def test_bad_input_names_each_field_and_writes_nothing(staff):
     with pytest.raises(ValidationError) as error:
-        dsr.open_request(
+        intake.open_request(
             staff,
             kind="everything",
             channel=SubjectRequest.Channel.API,
@@ -140,13 +147,15 @@ def test_staff_attach_the_email_or_the_scan_of_what_arrived(staff, person):
     }
     for channel in ("email", "paper"):
         with pytest.raises(ValidationError) as error:
-            dsr.open_request(staff, channel=channel, **values)
+            intake.open_request(staff, channel=channel, **values)
         assert error.value.message_dict == {
             "attachment": ["Attach the email received or the scan of the letter."]
         }
-    by_email = dsr.open_request(staff, channel="email", attachment=email_file(), **values).request
-    on_paper = dsr.open_request(staff, channel="paper", attachment=scan(), **values).request
-    by_phone = dsr.open_request(staff, channel="phone", **values).request
+    by_email = intake.open_request(
+        staff, channel="email", attachment=email_file(), **values
+    ).request
+    on_paper = intake.open_request(staff, channel="paper", attachment=scan(), **values).request
+    by_phone = intake.open_request(staff, channel="phone", **values).request
     assert by_email.attachment.read().startswith(b"From: Somsri")
     assert on_paper.attachment.name.startswith("requests/")
     assert {by_email.channel, on_paper.channel, by_phone.channel} == {"email", "paper", "phone"}
@@ -184,7 +193,7 @@ def test_rectification_values_are_checked_field_by_field(staff, person):
 
 
 def _submit(email: str):
-    return dsr.submit_request(
+    return intake.submit_request(
         kind="access",
         requester_name="Somsri",
         description="Please send me a copy of my data",
@@ -221,11 +230,11 @@ def test_a_request_for_nobody_gets_the_same_answer_as_one_for_a_customer(person)
 def test_the_follow_up_secret_opens_its_request_only(person):
     submitted = _submit("somsri@example.co.th")
     reference = submitted.request.reference
-    assert dsr.follow_request(reference, submitted.secret) == submitted.request
-    assert dsr.follow_request(reference.lower(), submitted.secret) == submitted.request
-    assert dsr.follow_request(reference, submitted.secret + "x") is None
-    assert dsr.follow_request(reference, "") is None
-    assert dsr.follow_request("DSR-2500-00001", submitted.secret) is None
+    assert intake.follow_request(reference, submitted.secret) == submitted.request
+    assert intake.follow_request(reference.lower(), submitted.secret) == submitted.request
+    assert intake.follow_request(reference, submitted.secret + "x") is None
+    assert intake.follow_request(reference, "") is None
+    assert intake.follow_request("DSR-2500-00001", submitted.secret) is None
     # Only a hash is kept.
     assert submitted.secret not in submitted.request.status_token_hash
 
@@ -235,7 +244,7 @@ def test_the_follow_up_secret_opens_its_request_only(person):
 
 def test_the_right_email_code_verifies_the_identity_and_only_hashes_are_kept(person):
     request = _submit("somsri@example.co.th").request
-    dsr.send_verification_code(None, request, channel="email")
+    verification.send_verification_code(None, request, channel="email")
     code = code_in_last_mail()
     assert request.status == "verifying"
     assert mail.outbox[-1].subject == f"Your verification code for request {request.reference}"
@@ -245,7 +254,7 @@ def test_the_right_email_code_verifies_the_identity_and_only_hashes_are_kept(per
     assert abs(lifetime - timedelta(minutes=10)) < timedelta(seconds=1)
     assert not RequestEvent.objects.filter(text__contains=code).exists()
 
-    dsr.check_verification_code(None, request, f" {code[:3]} {code[3:]} ")
+    verification.check_verification_code(None, request, f" {code[:3]} {code[3:]} ")
 
     request.refresh_from_db()
     assert request.status == "in_progress"
@@ -258,17 +267,17 @@ def test_the_right_email_code_verifies_the_identity_and_only_hashes_are_kept(per
     assert mail.outbox[-1].subject.startswith("Your identity is verified")
     # A used code does not work twice.
     with pytest.raises(ValidationError):
-        dsr.check_verification_code(None, request, code)
+        verification.check_verification_code(None, request, code)
 
 
 def test_three_wrong_codes_kill_the_code_and_a_new_one_is_needed(person):
     request = _submit("somsri@example.co.th").request
-    dsr.send_verification_code(None, request, channel="email")
+    verification.send_verification_code(None, request, channel="email")
     code = code_in_last_mail()
     messages = []
     for _try in range(3):
         with pytest.raises(ValidationError) as error:
-            dsr.check_verification_code(None, request, wrong(code))
+            verification.check_verification_code(None, request, wrong(code))
         messages.append(error.value.message_dict["code"][0])
     assert messages == [
         "Wrong code: 2 tries left.",
@@ -278,54 +287,54 @@ def test_three_wrong_codes_kill_the_code_and_a_new_one_is_needed(person):
     # The tries were kept although each raised an error.
     assert OneTimeCode.objects.get().attempts == 3
     with pytest.raises(ValidationError) as error:
-        dsr.check_verification_code(None, request, code)
+        verification.check_verification_code(None, request, code)
     assert error.value.message_dict["code"] == [
         "This code was entered wrongly 3 times and no longer works: ask for a new one."
     ]
     request.refresh_from_db()
     assert request.verified_at is None and request.status == "verifying"
 
-    dsr.send_verification_code(None, request, channel="email")
-    dsr.check_verification_code(None, request, code_in_last_mail())
+    verification.send_verification_code(None, request, channel="email")
+    verification.check_verification_code(None, request, code_in_last_mail())
     request.refresh_from_db()
     assert request.status == "in_progress"
 
 
 def test_an_expired_code_is_refused_without_counting_a_try(person):
     request = _submit("somsri@example.co.th").request
-    dsr.send_verification_code(None, request, channel="email")
+    verification.send_verification_code(None, request, channel="email")
     code = code_in_last_mail()
     OneTimeCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     with pytest.raises(ValidationError) as error:
-        dsr.check_verification_code(None, request, code)
+        verification.check_verification_code(None, request, code)
     assert error.value.message_dict["code"] == ["This code has expired: ask for a new one."]
     assert OneTimeCode.objects.get().attempts == 0
 
 
 def test_a_new_code_replaces_the_previous_one(person):
     request = _submit("somsri@example.co.th").request
-    dsr.send_verification_code(None, request, channel="email")
+    verification.send_verification_code(None, request, channel="email")
     first = code_in_last_mail()
-    dsr.send_verification_code(None, request, channel="email")
+    verification.send_verification_code(None, request, channel="email")
     second = code_in_last_mail()
     if first != second:
         with pytest.raises(ValidationError):
-            dsr.check_verification_code(None, request, first)
-    dsr.check_verification_code(None, request, second)
+            verification.check_verification_code(None, request, first)
+    verification.check_verification_code(None, request, second)
 
 
 def test_codes_per_hour_are_limited(person):
     request = _submit("somsri@example.co.th").request
-    for _n in range(dsr.CODES_PER_HOUR):
-        dsr.send_verification_code(None, request, channel="email")
+    for _n in range(rules.CODES_PER_HOUR):
+        verification.send_verification_code(None, request, channel="email")
     with pytest.raises(ValidationError) as error:
-        dsr.send_verification_code(None, request, channel="email")
+        verification.send_verification_code(None, request, channel="email")
     assert "Too many codes" in error.value.message_dict["channel"][0]
 
 
 def test_a_phone_code_goes_through_the_sms_backend_to_the_outbox(staff, person, tmp_path):
     request = open_by_api(staff, email="", phone="081-234-5678", language="en")
-    dsr.send_verification_code(staff, request, channel="phone")
+    verification.send_verification_code(staff, request, channel="phone")
     (sms_file,) = (tmp_path / "sms").iterdir()
     text = sms_file.read_text()
     assert text.startswith("To: +66812345678\n")
@@ -335,7 +344,7 @@ def test_a_phone_code_goes_through_the_sms_backend_to_the_outbox(staff, person, 
     message = request.events.get(kind="message", details__step="code")
     assert message.details == {"step": "code", "channel": "sms", "to": "+66*****678"}
     assert code not in message.text
-    dsr.check_verification_code(staff, request, code)
+    verification.check_verification_code(staff, request, code)
     request.refresh_from_db()
     assert request.verification == "phone_code"
     assert request.verified_by == staff
@@ -344,7 +353,7 @@ def test_a_phone_code_goes_through_the_sms_backend_to_the_outbox(staff, person, 
 
 def test_a_code_at_an_address_not_on_the_record_does_not_prove_who_the_requester_is(person):
     # Someone gives the customer's phone number and their own email address.
-    submitted = dsr.submit_request(
+    submitted = intake.submit_request(
         kind="access",
         requester_name="Somsri",
         description="copy please",
@@ -354,8 +363,8 @@ def test_a_code_at_an_address_not_on_the_record_does_not_prove_who_the_requester
     )
     request = submitted.request
     assert request.person == person
-    dsr.send_verification_code(None, request, channel="email")
-    dsr.check_verification_code(None, request, code_in_last_mail())
+    verification.send_verification_code(None, request, channel="email")
+    verification.check_verification_code(None, request, code_in_last_mail())
     request.refresh_from_db()
     # The requester sees what anyone sees; the link to the customer is gone.
     assert request.status == "in_progress"
@@ -363,7 +372,7 @@ def test_a_code_at_an_address_not_on_the_record_does_not_prove_who_the_requester
     note = request.events.get(kind="note")
     assert "not on the record of the matched person" in note.text
     with pytest.raises(ValidationError) as error:
-        dsr.link_person(None, request, person)
+        workflow.link_person(None, request, person)
     assert "not on this person's record" in error.value.message_dict["person"][0]
 
 
@@ -372,7 +381,7 @@ def test_a_representative_needs_the_authority_document_before_verification(staff
     with pytest.raises(ValidationError) as error:
         verified(staff, request)
     assert "authority_document" in error.value.message_dict
-    dsr.record_representative(
+    verification.record_representative(
         staff, request, name="ทนายความ สมชาย", authority_document=scan("poa.png")
     )
     verified(staff, request)
@@ -389,12 +398,12 @@ def test_a_representative_needs_the_authority_document_before_verification(staff
 def test_an_unverified_request_can_neither_start_nor_be_completed(staff, person):
     request = open_by_api(staff)
     with pytest.raises(ValidationError) as error:
-        dsr.complete_request(staff, request)
+        workflow.complete_request(staff, request)
     assert error.value.message_dict["status"] == [
         "The requester's identity is not verified: a request cannot be completed before it is."
     ]
     with pytest.raises(ValidationError) as error:
-        dsr.start_work(staff, request)
+        workflow.start_work(staff, request)
     assert "Verify the requester's identity" in error.value.message_dict["status"][0]
     request.refresh_from_db()
     assert request.status == "received"
@@ -403,9 +412,9 @@ def test_an_unverified_request_can_neither_start_nor_be_completed(staff, person)
 
 def test_a_complaint_needs_no_verification_and_records_the_pdpc_reference(staff, person):
     request = open_by_api(staff, kind="complaint", language="en", description="You spam me")
-    dsr.start_work(staff, request)
-    dsr.escalate_complaint(staff, request, regulator_reference="PDPC-2569-0173")
-    dsr.complete_request(staff, request)
+    workflow.start_work(staff, request)
+    fulfilment.escalate_complaint(staff, request, regulator_reference="PDPC-2569-0173")
+    workflow.complete_request(staff, request)
     request.refresh_from_db()
     assert request.status == "completed" and request.closed_at is not None
     assert request.regulator_reference == "PDPC-2569-0173"
@@ -420,9 +429,9 @@ def test_a_complaint_needs_no_verification_and_records_the_pdpc_reference(staff,
 def test_a_rejection_needs_its_lawful_reason_which_the_person_is_told(staff, person):
     request = open_by_api(staff, language="en")
     with pytest.raises(ValidationError) as error:
-        dsr.reject_request(staff, request, reason="  ")
+        workflow.reject_request(staff, request, reason="  ")
     assert "reason" in error.value.message_dict
-    dsr.reject_request(staff, request, reason="Manifestly unfounded (s.30 para 2)")
+    workflow.reject_request(staff, request, reason="Manifestly unfounded (s.30 para 2)")
     request.refresh_from_db()
     assert request.status == "rejected"
     assert request.rejection_reason == "Manifestly unfounded (s.30 para 2)"
@@ -430,9 +439,9 @@ def test_a_rejection_needs_its_lawful_reason_which_the_person_is_told(staff, per
     assert "complain" in mail.outbox[-1].body
     # Final: nothing moves it again.
     for move in (
-        lambda: dsr.withdraw_request(staff, request),
-        lambda: dsr.transition(staff, request, "in_progress"),
-        lambda: dsr.assign(staff, request, staff),
+        lambda: workflow.withdraw_request(staff, request),
+        lambda: workflow.transition(staff, request, "in_progress"),
+        lambda: workflow.assign(staff, request, staff),
     ):
         with pytest.raises(ValidationError):
             move()
@@ -442,15 +451,15 @@ def test_a_rejection_needs_its_lawful_reason_which_the_person_is_told(staff, per
 
 def test_withdrawn_by_the_person_from_the_privacy_center(person):
     submitted = _submit("somsri@example.co.th")
-    dsr.withdraw_request(None, submitted.request)
+    workflow.withdraw_request(None, submitted.request)
     assert submitted.request.status == "withdrawn"
     assert mail.outbox[-1].subject == f"Your request {submitted.request.reference} is withdrawn"
 
 
 def test_every_change_is_audited_and_one_transaction(staff, person):
     request = open_by_api(staff)
-    dsr.assign(staff, request, staff)
-    dsr.add_note(staff, request, "Called the customer back")
+    workflow.assign(staff, request, staff)
+    workflow.add_note(staff, request, "Called the customer back")
     verified(staff, request)
     actions = list(
         AuditEvent.objects.filter(object_type="privacy.subjectrequest")
@@ -465,7 +474,7 @@ def test_every_change_is_audited_and_one_transaction(staff, person):
     ]
     sales = type(staff).objects.create(username="seller", email="s@example.co.th")
     with pytest.raises(ValidationError) as error:
-        dsr.assign(staff, request, sales)
+        workflow.assign(staff, request, sales)
     assert "no access to the privacy area" in error.value.message_dict["assigned_to"][0]
     request.refresh_from_db()
     assert request.assigned_to == staff
@@ -487,21 +496,21 @@ def test_rectification_accepted_and_rejected_field_by_field_with_history(staff, 
     )
     verified(staff, request)
     with pytest.raises(ValidationError) as error:
-        dsr.decide_correction(staff, request, "occupation", accept=False)
+        rectification.decide_correction(staff, request, "occupation", accept=False)
     assert "reason" in error.value.message_dict
 
-    dsr.decide_correction(staff, request, "first_name_th", accept=True)
-    dsr.decide_correction(
+    rectification.decide_correction(staff, request, "first_name_th", accept=True)
+    rectification.decide_correction(
         staff, request, "occupation", accept=False, reason="Our contract shows a teacher."
     )
     with pytest.raises(ValidationError) as error:
-        dsr.complete_request(staff, request)
+        workflow.complete_request(staff, request)
     assert error.value.message_dict["status"] == [
         "Accept or reject every requested correction first."
     ]
-    dsr.decide_correction(staff, request, "email", accept=True)
+    rectification.decide_correction(staff, request, "email", accept=True)
     with pytest.raises(ValidationError):
-        dsr.decide_correction(staff, request, "email", accept=True)
+        rectification.decide_correction(staff, request, "email", accept=True)
 
     person.refresh_from_db()
     assert person.first_name_th == "สมศรีย์"
@@ -515,7 +524,7 @@ def test_rectification_accepted_and_rejected_field_by_field_with_history(staff, 
     decision = request.events.get(kind="field_decision", details__field="first_name_th")
     assert decision.details["before"] == "สมศรี"
 
-    dsr.complete_request(staff, request)
+    workflow.complete_request(staff, request)
     body = mail.outbox[-1].body
     assert 'first name (Thai) → "สมศรีย์": corrected' in body
     assert 'occupation → "นักบินอวกาศ": not corrected, because: Our contract shows a teacher.' in body
@@ -526,16 +535,16 @@ def test_a_correction_the_record_refuses_is_reported_on_its_field_and_not_decide
         staff, kind="rectification", proposed_changes={"first_name_th": "", "last_name_th": ""}
     )
     verified(staff, request)
-    dsr.decide_correction(staff, request, "first_name_th", accept=True)
+    rectification.decide_correction(staff, request, "first_name_th", accept=True)
     # Without a last name either, the record would have no name at all.
     with pytest.raises(ValidationError) as error:
-        dsr.decide_correction(staff, request, "last_name_th", accept=True)
+        rectification.decide_correction(staff, request, "last_name_th", accept=True)
     assert error.value.message_dict == {
         "last_name_th": ["Give a first or last name, in Thai or Latin script."]
     }
     person.refresh_from_db()
     assert (person.first_name_th, person.last_name_th) == ("", "ใจดี")
-    assert dsr.pending_fields(request) == ["last_name_th"]
+    assert workflow.pending_fields(request) == ["last_name_th"]
 
 
 # --- the other kinds, carried out through the privacy services ------------------------
@@ -548,39 +557,39 @@ def test_restriction_objection_and_withdrawal_go_through_the_privacy_services(
     restriction = open_by_api(staff, kind="restriction")
     verified(staff, restriction)
     with pytest.raises(ValidationError) as error:
-        dsr.complete_request(staff, restriction)
+        workflow.complete_request(staff, restriction)
     assert "Carry the request out first" in error.value.message_dict["status"][0]
-    dsr.carry_out_restriction(
+    fulfilment.carry_out_restriction(
         staff, restriction, scope="contact_point", contact_point=phone, reason=""
     )
-    dsr.complete_request(staff, restriction)
+    workflow.complete_request(staff, restriction)
     assert Restriction.objects.get().contact_id == phone.pk
     assert Restriction.objects.get().reason == f"Request {restriction.reference}"
 
     objection = open_by_api(staff, kind="objection", description="ไม่ต้องการโฆษณา")
     verified(staff, objection)
-    dsr.carry_out_objection(staff, objection, marketing)
+    fulfilment.carry_out_objection(staff, objection, marketing)
     assert Objection.objects.get().status == "accepted"  # direct marketing: honoured at once
 
     give_consent(staff, person, marketing, wording="ยินยอม", channel="web_form")
     withdrawal = open_by_api(staff, kind="withdrawal")
     verified(staff, withdrawal)
-    dsr.carry_out_withdrawal(staff, withdrawal, marketing)
+    fulfilment.carry_out_withdrawal(staff, withdrawal, marketing)
     latest = ConsentEvent.objects.filter(person=person).first()
     assert (latest.action, latest.channel) == ("withdrawn", "api")
-    dsr.complete_request(staff, withdrawal)
+    workflow.complete_request(staff, withdrawal)
     assert "Consent to" in mail.outbox[-1].body
 
     # A restriction request cannot be used to withdraw a consent.
     with pytest.raises(ValidationError):
-        dsr.carry_out_withdrawal(staff, restriction, marketing)
+        fulfilment.carry_out_withdrawal(staff, restriction, marketing)
 
 
 def test_a_request_for_a_person_we_do_not_hold_is_answered_no_data(staff):
     request = open_by_api(staff, email="stranger@example.com", language="en")
     assert request.person is None
     verified(staff, request)
-    dsr.complete_request(staff, request)
+    workflow.complete_request(staff, request)
     assert "We hold no personal data about you." in mail.outbox[-1].body
 
 
@@ -592,16 +601,16 @@ def test_erasure_is_for_the_privacy_officer_with_the_typed_reference(staff, pers
     verified(staff, request)
     admin = make_user("admin", roles=("admin",))
     with pytest.raises(ValidationError) as error:
-        dsr.carry_out_erasure(admin, request, confirmation=request.reference)
+        fulfilment.carry_out_erasure(admin, request, confirmation=request.reference)
     assert error.value.message_dict["confirmation"] == [
         "Only a privacy officer may erase a person's data."
     ]
     with pytest.raises(ValidationError) as error:
-        dsr.carry_out_erasure(staff, request, confirmation="DSR-2569-99999")
+        fulfilment.carry_out_erasure(staff, request, confirmation="DSR-2569-99999")
     assert request.reference in error.value.message_dict["confirmation"][0]
     assert ErasureRecord.objects.count() == 0
 
-    dsr.carry_out_erasure(staff, request, confirmation=request.reference.lower())
+    fulfilment.carry_out_erasure(staff, request, confirmation=request.reference.lower())
 
     request.refresh_from_db()
     person.refresh_from_db()
@@ -631,7 +640,7 @@ def test_erasure_under_a_legal_hold_is_refused_naming_the_hold(staff, person):
     request = open_by_api(staff, kind="erasure", language="en")
     verified(staff, request)
     with pytest.raises(ValidationError) as error:
-        dsr.carry_out_erasure(staff, request, confirmation=request.reference)
+        fulfilment.carry_out_erasure(staff, request, confirmation=request.reference)
     assert "Revenue Code s.87/3" in error.value.message_dict["person"][0]
     request.refresh_from_db()
     person.refresh_from_db()
@@ -660,11 +669,11 @@ def test_a_person_is_matched_only_when_exactly_one_has_the_address(staff, person
 def test_an_access_request_delivers_a_single_use_link_never_recorded(staff, person, client):
     request = open_by_api(staff, language="en")
     with pytest.raises(ValidationError) as error:
-        dsr.deliver_export(staff, request)
+        fulfilment.deliver_export(staff, request)
     assert "Verify the requester's identity" in error.value.message_dict["status"][0]
     verified(staff, request)
 
-    delivery = dsr.deliver_export(staff, request, base_url="https://crm.example.co.th/")
+    delivery = fulfilment.deliver_export(staff, request, base_url="https://crm.example.co.th/")
 
     assert delivery.link.startswith("https://crm.example.co.th/data-protection/exports/")
     message = mail.outbox[-1]
@@ -681,7 +690,7 @@ def test_an_access_request_delivers_a_single_use_link_never_recorded(staff, pers
     assert first.status_code == 200
     assert request.exports.get().downloaded_at is not None  # the link is used up
 
-    dsr.complete_request(staff, request)
+    workflow.complete_request(staff, request)
     assert "Your data was delivered" in mail.outbox[-1].body
 
 
@@ -689,7 +698,7 @@ def test_portability_sends_the_bundle_to_the_other_controller(staff, person):
     access = open_by_api(staff)
     verified(staff, access)
     with pytest.raises(ValidationError) as error:
-        dsr.deliver_export(staff, access, to_controller=True)
+        fulfilment.deliver_export(staff, access, to_controller=True)
     assert "recipient_email" in error.value.message_dict
     request = open_by_api(
         staff,
@@ -698,13 +707,13 @@ def test_portability_sends_the_bundle_to_the_other_controller(staff, person):
         recipient_email="dpo@bank.example",
     )
     verified(staff, request)
-    delivery = dsr.deliver_export(staff, request, to_controller=True)
+    delivery = fulfilment.deliver_export(staff, request, to_controller=True)
     assert delivery.link == ""
     sent = mail.outbox[-1]
     assert sent.to == ["dpo@bank.example"]
     assert sent.attachments[0][0].endswith(".zip")
     assert request.exports.get().sent_to == "dpo@bank.example"
-    dsr.complete_request(staff, request)
+    workflow.complete_request(staff, request)
     request.refresh_from_db()
     assert request.status == "completed"
 
@@ -721,7 +730,7 @@ def test_a_merged_record_cannot_be_named_as_the_person_concerned(staff, person):
     ]
     request = open_by_api(staff, email="other@example.com")
     with pytest.raises(ValidationError):
-        dsr.link_person(staff, request, person)
-    dsr.link_person(staff, request, kept)
+        workflow.link_person(staff, request, person)
+    workflow.link_person(staff, request, kept)
     request.refresh_from_db()
     assert request.person == kept

@@ -13,7 +13,7 @@ from django.utils import timezone
 from connexion.api.services import create_token
 from connexion.audit.models import AuditEvent
 from connexion.privacy.models import SubjectRequest
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import intake
 from tests.privacy.request_support import open_by_api
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_an_integrator_puts_a_request_into_the_queue(api_for, person):
     assert body["requester_email"] == "somsri@example.co.th"
     assert body["days_left"] == 30 and body["overdue"] is False
     assert body["assigned_to"] == "dpo"
-    assert dsr.follow_request(request.reference, body["status_secret"]) == request
+    assert intake.follow_request(request.reference, body["status_secret"]) == request
     assert mail.outbox[0].to == ["somsri@example.co.th"]
     assert AuditEvent.objects.get(action="privacy.request_open").channel == "api"
 

@@ -9,8 +9,7 @@ from django.utils import timezone, translation
 
 from connexion.ops.schedule import discover
 from connexion.privacy.request_tasks import send_request_deadline_warnings
-from connexion.privacy.subject_requests import selectors
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import deadlines, rules, selectors, verification, workflow
 from tests.privacy.request_support import open_by_api
 
 pytestmark = pytest.mark.django_db
@@ -37,17 +36,17 @@ def test_days_left_count_calendar_days_in_bangkok(officer):
     request = open_by_api(officer, received_at=datetime(2026, 3, 1, 16, 0, tzinfo=UTC))
     assert request.due_at == datetime(2026, 3, 31, 16, 0, tzinfo=UTC)
     on = datetime(2026, 3, 24, 1, 0, tzinfo=UTC)  # 08:00 on 24 March in Bangkok
-    assert dsr.days_left(request, on) == 7
+    assert rules.days_left(request, on) == 7
     assert selectors.clock(request, on).state == "soon"
     due_day = datetime(2026, 3, 31, 15, 0, tzinfo=UTC)
-    assert (dsr.days_left(request, due_day), selectors.clock(request, due_day).state) == (
+    assert (rules.days_left(request, due_day), selectors.clock(request, due_day).state) == (
         0,
         "today",
     )
     late = datetime(2026, 4, 2, 3, 0, tzinfo=UTC)
     clock = selectors.clock(request, late)
     assert (clock.state, clock.days_left, clock.overdue_days) == ("overdue", -2, 2)
-    assert dsr.is_overdue(request, late)
+    assert rules.is_overdue(request, late)
     assert selectors.clock(request, datetime(2026, 3, 5, tzinfo=UTC)).state == "running"
 
 
@@ -64,11 +63,11 @@ def test_warnings_at_7_3_and_1_days_go_to_the_assignee_and_the_officers_once_eac
     two = open_by_api(officer, received_at=now - timedelta(days=28))
     twenty = open_by_api(officer, received_at=now - timedelta(days=10))
     closed = open_by_api(officer, kind="complaint", received_at=now - timedelta(days=29))
-    dsr.start_work(officer, closed)
-    dsr.complete_request(officer, closed)
+    workflow.start_work(officer, closed)
+    workflow.complete_request(officer, closed)
     mail.outbox.clear()
 
-    assert dsr.send_deadline_warnings(now) == 2
+    assert deadlines.send_deadline_warnings(now) == 2
     sent = sorted((m.to[0], m.subject) for m in mail.outbox)
     assert sent == [
         ("admin@example.co.th", f"7 days left: data-subject request {seven.reference}"),
@@ -85,20 +84,20 @@ def test_warnings_at_7_3_and_1_days_go_to_the_assignee_and_the_officers_once_eac
     assert warning.details == {"threshold": 3, "days_left": 2, "to": ["dpo"]}
 
     mail.outbox.clear()
-    assert dsr.send_deadline_warnings(now) == 0
-    assert dsr.send_deadline_warnings(now + timedelta(hours=5)) == 0
+    assert deadlines.send_deadline_warnings(now) == 0
+    assert deadlines.send_deadline_warnings(now + timedelta(hours=5)) == 0
     assert mail.outbox == []
 
     later = now + timedelta(days=4)
-    assert dsr.send_deadline_warnings(later) == 2
+    assert deadlines.send_deadline_warnings(later) == 2
     subjects = sorted(m.subject for m in mail.outbox if m.to == ["admin@example.co.th"])
     assert subjects == [f"3 days left: data-subject request {seven.reference}"]
     overdue = next(m for m in mail.outbox if two.reference in m.subject)
     assert overdue.subject.startswith("เกินกำหนดแล้ว")
     assert "เกินกำหนดมาแล้ว 2 วัน" in overdue.body
-    assert dsr.send_deadline_warnings(later) == 0
+    assert deadlines.send_deadline_warnings(later) == 0
 
-    assert dsr.send_deadline_warnings(now + timedelta(days=6)) == 1
+    assert deadlines.send_deadline_warnings(now + timedelta(days=6)) == 1
     seven.refresh_from_db()
     assert seven.warnings_sent == [7, 3, 1]
     assert seven.events.filter(kind="warning").count() == 3
@@ -122,12 +121,12 @@ def test_the_daily_task_purges_old_codes_except_those_of_open_requests(officer):
 
     open_request = open_by_api(officer)
     closed = open_by_api(officer)
-    dsr.send_verification_code(officer, open_request, channel="email")
-    dsr.send_verification_code(officer, closed, channel="email")
-    dsr.reject_request(officer, closed, reason="Duplicate of another request")
-    dsr.issue_one_time_code("consents", "email", "somsri@example.co.th")
+    verification.send_verification_code(officer, open_request, channel="email")
+    verification.send_verification_code(officer, closed, channel="email")
+    workflow.reject_request(officer, closed, reason="Duplicate of another request")
+    verification.issue_one_time_code("consents", "email", "somsri@example.co.th")
     OneTimeCode.objects.update(expires_at=timezone.now() - timedelta(days=2))
-    dsr.issue_one_time_code("consents", "email", "fresh@example.com")
+    verification.issue_one_time_code("consents", "email", "fresh@example.com")
 
     assert purge_one_time_codes.call() == 2
     assert set(OneTimeCode.objects.values_list("request", flat=True)) == {None, open_request.pk}
@@ -146,13 +145,13 @@ def test_a_mail_relay_down_marks_nothing_sent_and_the_next_run_warns(officer, se
         port = probe.getsockname()[1]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", port, False
-    assert dsr.send_deadline_warnings() == 0
+    assert deadlines.send_deadline_warnings() == 0
     request.refresh_from_db()
     assert request.warnings_sent == []
     assert not request.events.filter(kind="warning").exists()
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox.clear()
-    assert dsr.send_deadline_warnings() == 1
+    assert deadlines.send_deadline_warnings() == 1
     request.refresh_from_db()
     assert request.warnings_sent == [7]

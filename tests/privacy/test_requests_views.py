@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from connexion.audit.models import AuditEvent
 from connexion.privacy.models import SubjectRequest
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import intake, verification, workflow
 from tests.privacy.request_support import email_file, open_by_api, scan
 
 pytestmark = pytest.mark.django_db
@@ -64,8 +64,8 @@ def test_the_queue_sorts_by_days_left_overdue_first_in_red(officer, person):
     overdue = open_by_api(user, received_at=now - timedelta(days=33))
     soon = open_by_api(user, received_at=now - timedelta(days=26))
     done = open_by_api(user, kind="complaint", received_at=now - timedelta(days=40))
-    dsr.start_work(user, done)
-    dsr.complete_request(user, done)
+    workflow.start_work(user, done)
+    workflow.complete_request(user, done)
 
     response = officer.get(QUEUE)
     body = response.content.decode()
@@ -87,7 +87,7 @@ def test_the_queue_filters_by_kind_channel_assignee_and_overdue(officer, person,
     now = timezone.now()
     access = open_by_api(user, received_at=now - timedelta(days=31), assigned_to=admin)
     erasure = open_by_api(user, kind="erasure")
-    phoned = dsr.open_request(
+    phoned = intake.open_request(
         user,
         kind="objection",
         channel="phone",
@@ -227,7 +227,7 @@ def test_rectification_is_decided_field_by_field_on_the_page(officer, person):
         kind="rectification",
         proposed_changes={"first_name_th": "สมศรีย์", "occupation": "นักบิน"},
     )
-    dsr.verify_by_document(officer.user, request, document="id_card", note="ok")
+    verification.verify_by_document(officer.user, request, document="id_card", note="ok")
     page = officer.get(detail_url(request)).content.decode()
     row = page.split('data-testid="correction-first_name_th"', 1)[1].split("</tr>", 1)[0]
     assert "สมศรี" in row and "สมศรีย์" in row
@@ -253,7 +253,7 @@ def test_rectification_is_decided_field_by_field_on_the_page(officer, person):
 
 def test_erasure_is_offered_to_the_privacy_officer_only(client, officer, person, admin):
     request = open_by_api(officer.user, kind="erasure", language="en")
-    dsr.verify_by_document(officer.user, request, document="id_card", note="ok")
+    verification.verify_by_document(officer.user, request, document="id_card", note="ok")
     officer_page = officer.get(detail_url(request)).content.decode()
     assert 'data-testid="action-erase"' in officer_page
     wrong = officer.post(detail_url(request, "erase"), {"confirmation": "yes"}, **HTMX)
@@ -269,7 +269,7 @@ def test_erasure_is_offered_to_the_privacy_officer_only(client, officer, person,
 
 
 def test_the_received_scan_is_downloaded_with_the_access_logged(officer, person):
-    request = dsr.open_request(
+    request = intake.open_request(
         officer.user,
         kind="access",
         channel="paper",
@@ -299,8 +299,8 @@ def test_the_dashboard_shows_open_overdue_and_the_median_time_to_complete(office
     open_by_api(user, received_at=now - timedelta(days=2))
     for days in (4, 10, 12):
         done = open_by_api(user, kind="complaint", received_at=now - timedelta(days=days))
-        dsr.start_work(user, done)
-        dsr.complete_request(user, done)
+        workflow.start_work(user, done)
+        workflow.complete_request(user, done)
     body = officer.get("/data-protection/").content.decode()
     figures = body.split('data-testid="request-figures"', 1)[1].split("</section>", 1)[0]
     opened = 'data-testid="open-requests"><span class="figure">2</span> open requests'

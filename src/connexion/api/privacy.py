@@ -3,7 +3,7 @@ objections, disclosures, and `may-use`, the decision integrators ask before they
 use a person's data.
 
 Thin handlers, as in `api/people.py`: check the permission, parse, call
-`privacy.services` (with the API as audit channel) or `privacy.decisions`, shape
+`privacy.ledger.services` (with the API as audit channel) or `privacy.ledger.decisions`, shape
 the answer. A service's `ValidationError` is re-keyed to the names the client
 sent and placed where it sent them (body, path or query); `api/errors.py` turns
 it into the usual 422. Reads of a person's privacy record are recorded in the
@@ -109,7 +109,7 @@ def _person(viewer: User, person_id: int) -> Person:
 
 
 def _read(viewer: User, action: str, person: Person) -> None:
-    """Who was shown a person's privacy record. `privacy.selectors` reads the
+    """Who was shown a person's privacy record. `privacy.ledger.selectors` reads the
     whole panel for the UI; the API reads one part at a time and records it here."""
     record_access(viewer, action, "people.person", [str(person.pk)], channel=API)
 

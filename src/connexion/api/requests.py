@@ -3,7 +3,7 @@ the one queue (channel `api`), read the queue and a request's history, and
 move requests through their states.
 
 Thin handlers, as in `api/privacy.py` (whose helpers are reused): check the
-privacy permission, parse, call `privacy.requests` with the API as audit
+privacy permission, parse, call `privacy.subject_requests` with the API as audit
 channel, shape the answer. A service's `ValidationError` is re-keyed to the
 names the client sent (`person` -> `person_id`, `status` -> `to`)."""
 
@@ -37,8 +37,7 @@ from connexion.api.request_schemas import (
 from connexion.audit.services import record_access
 from connexion.people.models import Person
 from connexion.privacy.models import RequestEvent, SubjectRequest
-from connexion.privacy.subject_requests import selectors
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import intake, rules, selectors, workflow
 
 RequestId = Annotated[int, Path(description="ID of the request.")]
 
@@ -85,8 +84,8 @@ def _request_out(request: SubjectRequest) -> dict[str, Any]:
         has_authority_document=bool(request.authority_document),
         verified_by=_username(request.verified_by),
         assigned_to=_username(request.assigned_to),
-        days_left=dsr.days_left(request),
-        overdue=dsr.is_overdue(request),
+        days_left=rules.days_left(request),
+        overdue=rules.is_overdue(request),
     )
     return out
 
@@ -160,7 +159,7 @@ def create_request(request: HttpRequest, payload: RequestCreate) -> Status[dict[
             )
     assignee = _staff(payload.assigned_to)
     with _fields({"person": "person_id"}):
-        submitted = dsr.open_request(
+        submitted = intake.open_request(
             viewer,
             kind=payload.kind,
             channel=SubjectRequest.Channel.API,
@@ -265,7 +264,7 @@ def move_request(
     viewer = _privacy_user(request)
     subject = _subject(request_id)
     with _fields({"status": "to"}):
-        dsr.transition(
+        workflow.transition(
             viewer,
             subject,
             payload.to,
@@ -287,7 +286,7 @@ def add_note(
     viewer = _privacy_user(request)
     subject = _subject(request_id)
     with _fields():
-        event = dsr.add_note(viewer, subject, payload.text, audit_channel=API)
+        event = workflow.add_note(viewer, subject, payload.text, audit_channel=API)
     return Status(201, _event_out(event))
 
 
@@ -306,5 +305,5 @@ def assign_request(
     subject = _subject(request_id)
     assignee = _staff(payload.assigned_to)
     with _fields():
-        dsr.assign(viewer, subject, assignee, audit_channel=API)
+        workflow.assign(viewer, subject, assignee, audit_channel=API)
     return _request_out(subject)

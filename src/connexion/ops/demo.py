@@ -424,7 +424,7 @@ def _load_activity_demo(rng: random.Random, people: list[Person]) -> None:
 def _load_request_demo(people: list[Person]) -> None:
     """Data-subject requests at different points of their 30-day clock: a new
     one, one due in two days, one overdue, a complaint in progress and one refused."""
-    from connexion.privacy.subject_requests import workflow as dsr
+    from connexion.privacy.subject_requests import intake, workflow
 
     now = timezone.now()
     asking = [person for person in people if person.emailaddresss.exists()][:5]
@@ -436,7 +436,7 @@ def _load_request_demo(people: list[Person]) -> None:
         ("objection", "privacy_center", 12, "ไม่ต้องการให้ใช้ข้อมูลเพื่อการตลาด"),
     ]
     for person, (kind, channel, days_ago, description) in zip(asking, plans, strict=False):
-        request = dsr.open_request(
+        request = intake.open_request(
             None,
             kind=kind,
             channel=channel,
@@ -450,9 +450,9 @@ def _load_request_demo(people: list[Person]) -> None:
             audit_channel=AuditEvent.Channel.COMMAND,
         ).request
         if kind == "complaint":
-            dsr.start_work(None, request, audit_channel=AuditEvent.Channel.COMMAND)
+            workflow.start_work(None, request, audit_channel=AuditEvent.Channel.COMMAND)
         elif kind == "objection":
-            dsr.reject_request(
+            workflow.reject_request(
                 None,
                 request,
                 reason="การใช้ข้อมูลเพื่อปฏิบัติตามสัญญาซื้อขาย คัดค้านไม่ได้ (มาตรา 32)",

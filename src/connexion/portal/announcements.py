@@ -33,7 +33,7 @@ from connexion.portal.models import NoticeAnnouncement, NoticeDelivery, PortalLi
 from connexion.portal.services import normal_origin, privacy_contact
 from connexion.privacy.ledger.decisions import latest_consent, may_use
 from connexion.privacy.models import ConsentEvent, PrivacyNotice, Purpose
-from connexion.privacy.subject_requests.workflow import mask_email, mask_phone
+from connexion.privacy.subject_requests.rules import mask_email, mask_phone
 
 logger = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from connexion.portal.services import (
 )
 from connexion.privacy.models import CONSENT_BASES, PrivacyNotice, Purpose, SubjectRequest
 from connexion.privacy.subject_requests.forms import checked_upload
-from connexion.privacy.subject_requests.workflow import NEEDS_VERIFICATION
-from connexion.privacy.subject_requests.workflow import field_label as request_field_label
+from connexion.privacy.subject_requests.rules import NEEDS_VERIFICATION
+from connexion.privacy.subject_requests.rules import field_label as request_field_label
 
 STARTED_SALT = "connexion.portal.started"
 # A person needs a few seconds to read and fill a form; a bot does not.

@@ -40,7 +40,7 @@ from connexion.portal.models import (
 )
 from connexion.privacy.ledger import services as privacy
 from connexion.privacy.models import CONSENT_BASES, ConsentEvent, PrivacyNotice, Purpose
-from connexion.privacy.subject_requests.workflow import match_person
+from connexion.privacy.subject_requests.intake import match_person
 
 # The visitor: no staff user, but the web interface as the audit channel.
 PUBLIC = AnonymousUser()

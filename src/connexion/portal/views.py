@@ -36,7 +36,7 @@ from connexion.portal.models import PortalLink, WebForm
 from connexion.privacy.ledger.forms import put_errors
 from connexion.privacy.ledger.selectors import consent_purposes
 from connexion.privacy.models import ConsentEvent, OneTimeCode, PrivacyNotice
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import intake, rules, verification, workflow
 from connexion.ui.security import POLICY
 
 SUBJECT_KEY = "portal.subject"
@@ -115,7 +115,7 @@ def request_form(request: HttpRequest) -> HttpResponse:
         except throttle.RateLimited as limited:
             return _too_many(request, limited)
         try:
-            submitted = dsr.submit_request(
+            submitted = intake.submit_request(
                 kind=data["kind"],
                 requester_name=data["requester_name"],
                 description=data["description"],
@@ -156,17 +156,17 @@ def _public_errors(error: ValidationError) -> ValidationError:
 
 
 def _after_submission(
-    request: HttpRequest, submitted: dsr.Submitted, data: dict[str, Any]
+    request: HttpRequest, submitted: intake.Submitted, data: dict[str, Any]
 ) -> HttpResponse:
     subject_request = submitted.request
     token = links.follow_token(subject_request.reference, submitted.secret)
     follow_url = request.build_absolute_uri(reverse("portal:follow", args=[token]))
     _send_follow_link(subject_request, follow_url)
     problem = ""
-    if dsr.needs_verification(subject_request):
+    if rules.needs_verification(subject_request):
         channel = data["send_code_by"]
         try:
-            dsr.send_verification_code(services.PUBLIC, subject_request, channel=channel)
+            verification.send_verification_code(services.PUBLIC, subject_request, channel=channel)
         except ValidationError as error:
             problem = " ".join(error.messages)
     request.session[SUBMITTED_KEY] = {"reference": subject_request.reference, "problem": problem}
@@ -194,7 +194,7 @@ def _send_follow_link(subject_request: Any, follow_url: str) -> None:
 
 def _followed(token: str) -> Any:
     reference, secret = links.read_follow_token(token)
-    found = dsr.follow_request(reference, secret)
+    found = intake.follow_request(reference, secret)
     if found is None:
         raise links.LinkError("invalid")
     return found
@@ -219,15 +219,15 @@ def _follow_page(
     if submitted and submitted.get("reference") != subject_request.reference:
         submitted = None
     awaiting_code = (
-        dsr.needs_verification(subject_request)
-        and not dsr.is_verified(subject_request)
+        rules.needs_verification(subject_request)
+        and not rules.is_verified(subject_request)
         and subject_request.is_open
     )
     context = {
         "subject_request": subject_request,
         "token": token,
         "history": _status_history(subject_request),
-        "days_left": dsr.days_left(subject_request),
+        "days_left": rules.days_left(subject_request),
         "awaiting_code": awaiting_code,
         "code_form": extra.pop("code_form", None) or CodeForm(),
         "submitted": submitted,
@@ -261,7 +261,7 @@ def follow_action(request: HttpRequest, token: str, action: str) -> HttpResponse
             if not form.is_valid():
                 return _follow_page(request, token, subject_request, code_form=form)
             try:
-                dsr.check_verification_code(
+                verification.check_verification_code(
                     services.PUBLIC, subject_request, form.cleaned_data["code"]
                 )
             except ValidationError as error:
@@ -273,12 +273,12 @@ def follow_action(request: HttpRequest, token: str, action: str) -> HttpResponse
             identifier = subject_request.requester_email or subject_request.requester_phone
             throttle.hit("code", client_ip(request), identifier)
             channel = request.POST.get("channel", "email")
-            dsr.send_verification_code(services.PUBLIC, subject_request, channel=channel)
+            verification.send_verification_code(services.PUBLIC, subject_request, channel=channel)
             done = _("A new code is on its way.")
         elif action == "withdraw":
             if not request.POST.get("confirm"):
                 raise ValidationError(_("Tick the box to confirm that you withdraw the request."))
-            dsr.withdraw_request(
+            workflow.withdraw_request(
                 services.PUBLIC, subject_request, note=_("Withdrawn in the privacy center.")
             )
             done = _("Your request is withdrawn.")
@@ -324,14 +324,16 @@ def consents_start(request: HttpRequest) -> HttpResponse:
         channel, target = form.cleaned_data["channel"], form.cleaned_data["target"]
         try:
             throttle.hit("code", client_ip(request), target)
-            record, code = dsr.issue_one_time_code(OneTimeCode.Use.CONSENTS, channel, target)
+            record, code = verification.issue_one_time_code(
+                OneTimeCode.Use.CONSENTS, channel, target
+            )
         except throttle.RateLimited as limited:
             return _too_many(request, limited)
         except ValidationError as error:
             put_errors(form, error)
         else:
             _send_consents_code(channel, target, code)
-            shown = dsr.mask_email(target) if channel == "email" else dsr.mask_phone(target)
+            shown = rules.mask_email(target) if channel == "email" else rules.mask_phone(target)
             request.session[CODE_KEY] = {
                 "id": record.pk,
                 "channel": channel,
@@ -374,12 +376,12 @@ def consents_verify(request: HttpRequest) -> HttpResponse:
         except throttle.RateLimited as limited:
             return _too_many(request, limited)
         record = OneTimeCode.objects.filter(pk=pending["id"], use=OneTimeCode.Use.CONSENTS).first()
-        problem = dsr.redeem_one_time_code(record, form.cleaned_data["code"])
+        problem = verification.redeem_one_time_code(record, form.cleaned_data["code"])
         if not problem:
             email = pending["target"] if pending["channel"] == "email" else ""
             phone = pending["target"] if pending["channel"] == "phone" else ""
             request.session.pop(CODE_KEY, None)
-            _begin_subject(request, dsr.match_person(email, phone), pending["shown"])
+            _begin_subject(request, intake.match_person(email, phone), pending["shown"])
             return redirect("portal:my_consents")
         form.add_error("code", problem)
     return render(

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django_tasks import task
 
 from connexion.ops.schedule import every
-from connexion.privacy.subject_requests import workflow as requests
+from connexion.privacy.subject_requests import deadlines
 
 
 @every(timedelta(hours=1))
@@ -13,11 +13,11 @@ from connexion.privacy.subject_requests import workflow as requests
 def send_request_deadline_warnings() -> int:
     """Warns the assignee and the privacy officers at 7, 3 and 1 days left;
     each warning once. Returns how many requests were warned about."""
-    return requests.send_deadline_warnings()
+    return deadlines.send_deadline_warnings()
 
 
 @every(timedelta(days=1))
 @task()
 def purge_one_time_codes() -> int:
     """Data minimization: the hashes of old codes go once they cannot matter."""
-    return requests.purge_one_time_codes()
+    return deadlines.purge_one_time_codes()

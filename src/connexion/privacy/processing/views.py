@@ -1,5 +1,5 @@
 """The record of processing activities (PDPA s.39): the printable page and its
-CSV and XLSX downloads. The record itself is built in `processing_record`; the
+CSV and XLSX downloads. The record itself is built in `processing.record`; the
 language is the reader's, or the one asked for with `?lang=th|en`."""
 
 from __future__ import annotations

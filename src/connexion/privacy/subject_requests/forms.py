@@ -1,5 +1,5 @@
 """Forms of the request queue: they parse what staff type; the request
-services (`privacy.requests`) validate the rules and write."""
+services (`privacy.subject_requests`) validate the rules and write."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from connexion.privacy.ledger.forms import (
     consent_purpose_choices,
 )
 from connexion.privacy.models import SubjectRequest
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import rules, verification
 from connexion.privacy.subject_requests.selectors import privacy_staff
 
 LANGUAGE_CHOICES = [("th", "ไทย"), ("en", "English")]
@@ -142,9 +142,9 @@ class RequestEntryForm(forms.Form):
         self.fields["person"].help_text = _(
             "Empty: matched by the email or phone given, if exactly one person has it."
         )
-        for name in dsr.RECTIFIABLE_FIELDS:
+        for name in rules.RECTIFIABLE_FIELDS:
             self.fields[f"{CHANGE_PREFIX}{name}"] = forms.CharField(
-                label=dsr.field_label(name), required=False, max_length=200
+                label=rules.field_label(name), required=False, max_length=200
             )
 
     @property
@@ -235,7 +235,7 @@ class CheckCodeForm(forms.Form):
 
 class DocumentForm(forms.Form):
     document = forms.ChoiceField(
-        label=_("Document checked"), choices=list(dsr.IDENTITY_DOCUMENTS.items())
+        label=_("Document checked"), choices=list(verification.IDENTITY_DOCUMENTS.items())
     )
     note = forms.CharField(
         label=_("What was checked"),
@@ -274,7 +274,7 @@ class NoteOnlyForm(forms.Form):
 
 
 class CorrectionDecisionForm(forms.Form):
-    field = forms.ChoiceField(label=_("Detail"), choices=[(n, n) for n in dsr.RECTIFIABLE_FIELDS])
+    field = forms.ChoiceField(label=_("Detail"), choices=[(n, n) for n in rules.RECTIFIABLE_FIELDS])
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("accept", _("Accept")), ("reject", _("Reject"))]
     )

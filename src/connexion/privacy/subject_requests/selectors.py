@@ -27,7 +27,7 @@ from connexion.privacy.models import (
     RequestEvent,
     SubjectRequest,
 )
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import rectification, rules, workflow
 
 PAGE_SIZE = 50
 UI = AuditEvent.Channel.UI
@@ -58,7 +58,7 @@ class Clock:
 
 def clock(request: SubjectRequest, now: datetime | None = None) -> Clock:
     now = now or timezone.now()
-    left = dsr.days_left(request, now)
+    left = rules.days_left(request, now)
     if request.status not in OPEN_REQUEST_STATUSES:
         state = "closed"
     elif now > request.due_at:
@@ -216,13 +216,13 @@ def _shown(viewer: Any, name: str, value: str) -> str:
 
 
 def corrections(viewer: Any, request: SubjectRequest) -> list[Correction]:
-    decisions = dsr.field_decisions(request)
+    decisions = workflow.field_decisions(request)
     person = request.person
     return [
         Correction(
             field=name,
-            label=dsr.field_label(name) if name in dsr.RECTIFIABLE_FIELDS else name,
-            current=_shown(viewer, name, dsr.current_value(person, name)),
+            label=rules.field_label(name) if name in rules.RECTIFIABLE_FIELDS else name,
+            current=_shown(viewer, name, rectification.current_value(person, name)),
             proposed=_shown(viewer, name, str(value)),
             decision=decisions.get(name),
         )
@@ -265,7 +265,7 @@ def request_detail(viewer: Any, request_id: int, *, channel: str = UI) -> Reques
         clock=clock(request),
         events=events,
         corrections=corrections(viewer, request) if request.proposed_changes else [],
-        completion_problem=dsr.completion_problem(request) if request.is_open else "",
+        completion_problem=workflow.completion_problem(request) if request.is_open else "",
         code=_code_state(request),
     )
     record_access(

@@ -1,6 +1,6 @@
 """Pages of the data-subject request queue (privacy area): the queue, staff
 entry of a request, and one request with its actions. Thin: parse, call
-`privacy.requests` or `privacy.request_selectors`, render. The actions answer
+`privacy.subject_requests` or its `selectors`, render. The actions answer
 htmx with the request's page body again; a plain POST goes back to the page."""
 
 from __future__ import annotations
@@ -25,8 +25,15 @@ from connexion.people.models import Person
 from connexion.privacy.ledger.forms import RestrictionForm, error_lines, put_errors
 from connexion.privacy.ledger.selectors import person_contact_points
 from connexion.privacy.models import SubjectRequest
-from connexion.privacy.subject_requests import selectors
-from connexion.privacy.subject_requests import workflow as dsr
+from connexion.privacy.subject_requests import (
+    fulfilment,
+    intake,
+    rectification,
+    rules,
+    selectors,
+    verification,
+    workflow,
+)
 from connexion.privacy.subject_requests.forms import (
     AssignForm,
     CheckCodeForm,
@@ -95,7 +102,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
     form = RequestEntryForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            submitted = dsr.open_request(request.user, **form.request_values())
+            submitted = intake.open_request(request.user, **form.request_values())
         except ValidationError as error:
             put_errors(form, _rekey_changes(error))
         else:
@@ -176,8 +183,8 @@ def _render_detail(
         "done": done,
         "errors": errors or [],
         "link": link,
-        "may_erase": dsr.may_erase(request.user),
-        "document_choices": dsr.IDENTITY_DOCUMENTS,
+        "may_erase": fulfilment.may_erase(request.user),
+        "document_choices": verification.IDENTITY_DOCUMENTS,
     }
     return render(request, template, context)
 
@@ -229,7 +236,7 @@ def action(name: str) -> Callable[[Handler], Handler]:
 def _assign(request: HttpRequest, subject: SubjectRequest) -> Result:
     form = AssignForm(request.POST)
     data = _valid(form)
-    _call(form, lambda: dsr.assign(request.user, subject, data["assigned_to"]))
+    _call(form, lambda: workflow.assign(request.user, subject, data["assigned_to"]))
     return _("Assignment saved."), ""
 
 
@@ -237,7 +244,7 @@ def _assign(request: HttpRequest, subject: SubjectRequest) -> Result:
 def _note(request: HttpRequest, subject: SubjectRequest) -> Result:
     form = NoteForm(request.POST)
     data = _valid(form)
-    _call(form, lambda: dsr.add_note(request.user, subject, data["text"]))
+    _call(form, lambda: workflow.add_note(request.user, subject, data["text"]))
     return _("Note added."), ""
 
 
@@ -245,7 +252,7 @@ def _note(request: HttpRequest, subject: SubjectRequest) -> Result:
 def _link(request: HttpRequest, subject: SubjectRequest) -> Result:
     form = LinkPersonForm(request.POST)
     data = _valid(form)
-    _call(form, lambda: dsr.link_person(request.user, subject, data["person"]))
+    _call(form, lambda: workflow.link_person(request.user, subject, data["person"]))
     return _("Person concerned saved."), ""
 
 
@@ -253,7 +260,10 @@ def _link(request: HttpRequest, subject: SubjectRequest) -> Result:
 def _send_code(request: HttpRequest, subject: SubjectRequest) -> Result:
     form = SendCodeForm(request.POST)
     data = _valid(form)
-    _call(form, lambda: dsr.send_verification_code(request.user, subject, channel=data["channel"]))
+    _call(
+        form,
+        lambda: verification.send_verification_code(request.user, subject, channel=data["channel"]),
+    )
     return _("Code sent. It works for 10 minutes and 3 tries."), ""
 
 
@@ -261,7 +271,7 @@ def _send_code(request: HttpRequest, subject: SubjectRequest) -> Result:
 def _check_code(request: HttpRequest, subject: SubjectRequest) -> Result:
     form = CheckCodeForm(request.POST)
     data = _valid(form)
-    _call(form, lambda: dsr.check_verification_code(request.user, subject, data["code"]))
+    _call(form, lambda: verification.check_verification_code(request.user, subject, data["code"]))
     return _("Identity verified: the request is in progress."), ""
 
 
@@ -271,7 +281,7 @@ def _document(request: HttpRequest, subject: SubjectRequest) -> Result:
     data = _valid(form)
     _call(
         form,
-        lambda: dsr.verify_by_document(
+        lambda: verification.verify_by_document(
             request.user, subject, document=data["document"], note=data["note"]
         ),
     )
@@ -284,7 +294,7 @@ def _representative(request: HttpRequest, subject: SubjectRequest) -> Result:
     data = _valid(form)
     _call(
         form,
-        lambda: dsr.record_representative(
+        lambda: verification.record_representative(
             request.user,
             subject,
             name=data["representative_name"],
@@ -296,13 +306,13 @@ def _representative(request: HttpRequest, subject: SubjectRequest) -> Result:
 
 @action("start_verification")
 def _start_verification(request: HttpRequest, subject: SubjectRequest) -> Result:
-    dsr.start_verification(request.user, subject)
+    workflow.start_verification(request.user, subject)
     return _("The request is waiting for identity verification."), ""
 
 
 @action("start_work")
 def _start_work(request: HttpRequest, subject: SubjectRequest) -> Result:
-    dsr.start_work(request.user, subject)
+    workflow.start_work(request.user, subject)
     return _("The request is in progress."), ""
 
 
@@ -310,7 +320,7 @@ def _start_work(request: HttpRequest, subject: SubjectRequest) -> Result:
 def _reject(request: HttpRequest, subject: SubjectRequest) -> Result:
     form = RejectForm(request.POST)
     data = _valid(form)
-    _call(form, lambda: dsr.reject_request(request.user, subject, reason=data["reason"]))
+    _call(form, lambda: workflow.reject_request(request.user, subject, reason=data["reason"]))
     return _("Request rejected; the person was told the reason."), ""
 
 
@@ -318,7 +328,7 @@ def _reject(request: HttpRequest, subject: SubjectRequest) -> Result:
 def _withdraw(request: HttpRequest, subject: SubjectRequest) -> Result:
     form = NoteOnlyForm(request.POST)
     data = _valid(form)
-    _call(form, lambda: dsr.withdraw_request(request.user, subject, note=data["note"]))
+    _call(form, lambda: workflow.withdraw_request(request.user, subject, note=data["note"]))
     return _("Request withdrawn."), ""
 
 
@@ -326,7 +336,7 @@ def _withdraw(request: HttpRequest, subject: SubjectRequest) -> Result:
 def _complete(request: HttpRequest, subject: SubjectRequest) -> Result:
     form = NoteOnlyForm(request.POST)
     data = _valid(form)
-    _call(form, lambda: dsr.complete_request(request.user, subject, note=data["note"]))
+    _call(form, lambda: workflow.complete_request(request.user, subject, note=data["note"]))
     return _("Request completed; the person was told."), ""
 
 
@@ -337,11 +347,11 @@ def _decide(request: HttpRequest, subject: SubjectRequest) -> Result:
     accept = data["decision"] == "accept"
     _call(
         form,
-        lambda: dsr.decide_correction(
+        lambda: rectification.decide_correction(
             request.user, subject, data["field"], accept=accept, reason=data["reason"]
         ),
     )
-    label = dsr.field_label(data["field"])
+    label = rules.field_label(data["field"])
     if accept:
         return _("Correction of “%(field)s” accepted and applied.") % {"field": label}, ""
     return _("Correction of “%(field)s” rejected.") % {"field": label}, ""
@@ -357,7 +367,10 @@ def _restrict(request: HttpRequest, subject: SubjectRequest) -> Result:
     )
     _valid(form)
     _call(
-        form, lambda: dsr.carry_out_restriction(request.user, subject, **form.restriction_values())
+        form,
+        lambda: fulfilment.carry_out_restriction(
+            request.user, subject, **form.restriction_values()
+        ),
     )
     return _("Restriction recorded."), ""
 
@@ -368,7 +381,7 @@ def _object(request: HttpRequest, subject: SubjectRequest) -> Result:
     data = _valid(form)
     _call(
         form,
-        lambda: dsr.carry_out_objection(
+        lambda: fulfilment.carry_out_objection(
             request.user, subject, data["purpose"], grounds=data["grounds"]
         ),
     )
@@ -379,7 +392,7 @@ def _object(request: HttpRequest, subject: SubjectRequest) -> Result:
 def _withdraw_consent(request: HttpRequest, subject: SubjectRequest) -> Result:
     form = WithdrawalForm(request.POST)
     data = _valid(form)
-    _call(form, lambda: dsr.carry_out_withdrawal(request.user, subject, data["purpose"]))
+    _call(form, lambda: fulfilment.carry_out_withdrawal(request.user, subject, data["purpose"]))
     return _("Consent withdrawn."), ""
 
 
@@ -389,7 +402,7 @@ def _escalate(request: HttpRequest, subject: SubjectRequest) -> Result:
     data = _valid(form)
     _call(
         form,
-        lambda: dsr.escalate_complaint(
+        lambda: fulfilment.escalate_complaint(
             request.user, subject, regulator_reference=data["regulator_reference"]
         ),
     )
@@ -402,7 +415,7 @@ def _export(request: HttpRequest, subject: SubjectRequest) -> Result:
     data = _valid(form)
     delivery = _call(
         form,
-        lambda: dsr.deliver_export(
+        lambda: fulfilment.deliver_export(
             request.user,
             subject,
             to_controller=data["to_controller"],
@@ -416,13 +429,15 @@ def _export(request: HttpRequest, subject: SubjectRequest) -> Result:
 
 @action("erase")
 def _erase(request: HttpRequest, subject: SubjectRequest) -> Result:
-    if not dsr.may_erase(request.user):
+    if not fulfilment.may_erase(request.user):
         raise MissingPermission("privacy.erase_person")
     form = ErasureForm(request.POST)
     data = _valid(form)
     _call(
         form,
-        lambda: dsr.carry_out_erasure(request.user, subject, confirmation=data["confirmation"]),
+        lambda: fulfilment.carry_out_erasure(
+            request.user, subject, confirmation=data["confirmation"]
+        ),
     )
     return _("The person's data was erased and the request completed."), ""
 
