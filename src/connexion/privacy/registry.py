@@ -658,8 +658,8 @@ def fields_in_category(model: type[models.Model], category: Category) -> list[st
 
 # --- erasure and export (policy 8.2, 8.5): what happens to each model's rows ----------
 # Read by privacy.engines.erasure and privacy.engines.export. Every model of
-# SUBJECT_DATA_APPS with a
-# path to a person must be listed (tests/privacy/test_erasure_registry.py).
+# SUBJECT_DATA_APPS with a path to a person must be listed
+# (tests/privacy/test_erasure_registry.py).
 
 
 class Erasure(models.TextChoices):
