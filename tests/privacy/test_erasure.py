@@ -19,15 +19,10 @@ from connexion.imports.models import ImportJob
 from connexion.people.models import EmailAddress, Person, Source
 from connexion.people.services import ContactDetails, create_person, create_source
 from connexion.privacy import registry
-from connexion.privacy.engines.erasure import (
-    ErasureRefused,
-    erase_people,
-    erase_person,
-    lift_hold,
-    mask_value,
-    place_hold,
-)
+from connexion.privacy.engines.erasure import ErasureRefused, erase_people, erase_person
 from connexion.privacy.engines.export import build_export
+from connexion.privacy.engines.holds import lift_hold, place_hold
+from connexion.privacy.engines.scopes import mask_value
 from connexion.privacy.models import (
     ConsentEvent,
     DataExport,
@@ -313,7 +308,7 @@ def test_masks_keep_nothing_that_identifies():
 def test_the_sql_mask_is_the_python_mask():
     if connection.vendor != "postgresql":
         pytest.skip("the SQL mask is PostgreSQL's")
-    from connexion.privacy.engines.erasure import _MASK_SQL
+    from connexion.privacy.engines.scopes import _MASK_SQL
 
     with connection.cursor() as cursor:
         for sample in MASK_SAMPLES:
@@ -358,7 +353,7 @@ def test_two_erasures_of_the_same_person_at_once_one_wins_the_other_is_refused(m
 def test_every_model_that_can_hold_a_persons_data_has_a_policy_that_fits_it():
     """A new model with a path to a person, or a new link to a person, fails
     here until the registry says what erasure and export do with it."""
-    from connexion.privacy.engines.erasure import blank_value, person_links
+    from connexion.privacy.engines.scopes import blank_value, person_links
 
     def reaches_person(model, seen=()):
         for f in model._meta.get_fields():

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from connexion.people.models import Person
-from connexion.privacy.engines.erasure import place_hold
+from connexion.privacy.engines.holds import place_hold
 from connexion.privacy.models import DataExport, ErasureRecord, LegalHold
 from tests.privacy.engine_data import someone
 

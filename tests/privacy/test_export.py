@@ -19,8 +19,9 @@ from django.utils import timezone, translation
 
 from connexion.audit.models import AuditEvent
 from connexion.people.models import Person
-from connexion.privacy.engines.erasure import erase_person, scopes
+from connexion.privacy.engines.erasure import erase_person
 from connexion.privacy.engines.export import build_export, issue_download_link, send_to_controller
+from connexion.privacy.engines.scopes import scopes
 from connexion.privacy.models import DataExport
 from connexion.privacy.registry import DERIVED_FIELDS, personal_fields
 from tests.privacy.engine_data import make_subject, someone

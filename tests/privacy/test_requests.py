@@ -11,7 +11,7 @@ from django.utils import timezone, translation
 
 from connexion.audit.models import AuditEvent
 from connexion.people.services import ContactDetails, create_person, create_source
-from connexion.privacy.engines.erasure import place_hold
+from connexion.privacy.engines.holds import place_hold
 from connexion.privacy.ledger.services import give_consent
 from connexion.privacy.models import (
     ConsentEvent,

@@ -13,7 +13,7 @@ from connexion.audit.models import AuditEvent
 from connexion.people.models import EmailAddress, LifecycleChange, Person, PhoneNumber
 from connexion.people.services import ContactDetails, create_person, create_source
 from connexion.privacy.engines import retention
-from connexion.privacy.engines.erasure import place_hold
+from connexion.privacy.engines.holds import place_hold
 from connexion.privacy.ledger.services import give_consent
 from connexion.privacy.models import (
     ErasureRecord,
@@ -323,3 +323,26 @@ def test_the_last_activity_is_the_latest_consent_when_it_is_later():
     )
     Person.objects.filter(pk=person.pk).update(updated_at=timezone.now() - timedelta(days=900))
     assert retention.last_activity([person.pk])[person.pk] == at
+
+
+def test_a_category_erasure_is_admitted_like_every_erasure_and_reaches_merged_records(officer):
+    """The category sweep goes through the erasure engine's phases: a record merged
+    into the person loses the category too, a merged record is refused with the
+    erasure's reason, and a legal hold refuses the person."""
+    from connexion.privacy.engines.erasure import erase_category
+
+    person = prospect("Keeper")
+    twin = prospect("Twin")
+    Person.objects.filter(pk=twin.pk).update(merged_into=person)
+    held = prospect("Heldone")
+    place_hold(officer, held, reason="court order", legal_reference="Civil Procedure Code s.254")
+
+    batch = erase_category([person.pk, twin.pk, held.pk], "3.2", actor=None)
+
+    assert not EmailAddress.objects.filter(person__in=[person, twin]).exists()
+    assert EmailAddress.objects.filter(person=held).exists()
+    assert "merged into record" in batch.refused[twin.pk]
+    assert held.pk in batch.held
+    (record,) = batch.records
+    assert record.person_ref == person.pk and record.person_kept
+    assert record.tables["people.emailaddress"] == {"deleted": 2}

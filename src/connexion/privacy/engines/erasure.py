@@ -24,24 +24,18 @@ person erased and is refused."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
-import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, models, transaction
-from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, pre_delete
 from django.utils import timezone
@@ -49,9 +43,37 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from connexion.audit.models import AuditEvent
-from connexion.audit.services import record_change, record_changes
-from connexion.lib.phone import InvalidPhoneNumber, national_format, to_e164
-from connexion.people.models import EmailAddress, Person, PhoneNumber
+from connexion.audit.services import record_changes
+from connexion.people.models import Person
+from connexion.people.services import refresh_person_search_text
+from connexion.privacy.engines.holds import hold_refusal, holds_in_force
+from connexion.privacy.engines.scopes import (
+    MASK,
+    Scope,
+    Tally,
+    _Rows,
+    blank_value,
+    category_scopes,
+    chunks,
+    dated,
+    id_set,
+    mask_value,
+    masked_name,
+    masked_sql,
+    person_links,
+    scopes,
+    whole_rows,
+)
+from connexion.privacy.engines.scrub import (
+    IdentityPatterns,
+    LazyIdentities,
+    events_of,
+    mask_events,
+    scrub_events,
+    scrub_import_files,
+    scrub_import_reports,
+    scrub_values,
+)
 from connexion.privacy.models import (
     ErasureRecord,
     LegalHold,
@@ -60,22 +82,18 @@ from connexion.privacy.models import (
     SubjectRequest,
 )
 from connexion.privacy.registry import (
-    DERIVED_FIELDS,
     ERASURE_POLICIES,
     Erasure,
-    ErasurePolicy,
     Mention,
-    personal_fields,
 )
 
 logger = logging.getLogger(__name__)
 
+
 UI = AuditEvent.Channel.UI
-# Ids per statement: far below PostgreSQL's 65,535 parameters with server-side binding.
-ID_CHUNK = 5000
-MASK = "***"
-# Kept rows: "erased" means these, not the rows that were deleted.
-KEPT_ACTIONS = {Erasure.ANONYMIZE, Erasure.HOLD}
+
+
+TASK = AuditEvent.Channel.TASK
 
 
 class ErasureRefused(Exception):
@@ -87,479 +105,12 @@ class ErasureRefused(Exception):
         self.hold = hold
 
 
-# --- the registry, applied to the installed models ------------------------------------
-
-
-@dataclass(frozen=True)
-class Scope:
-    """One installed model with its erasure policy."""
-
-    model: type[models.Model]
-    policy: ErasurePolicy
-
-    @property
-    def label(self) -> str:
-        return self.model._meta.label_lower
-
-    def personal(self) -> dict[str, models.Field]:
-        """The model's registered personal fields, derived ones included."""
-        names = set(personal_fields(self.model)) | DERIVED_FIELDS.get(self.label, set())
-        return {
-            f.name: f  # type: ignore[misc]
-            for f in self.model._meta.get_fields()
-            if f.name in names and not f.auto_created
-        }
-
-    def rows(self, ids: Sequence[int], paths: Sequence[str] | None = None) -> QuerySet[Any]:
-        """The rows linked to these people by any of the paths (the subject's by default)."""
-        paths = list(self.policy.subject if paths is None else paths)
-        manager = self.model._base_manager
-        if not paths:
-            return manager.none()
-        if all(_single_valued(self.model, path) for path in paths):
-            # Columns of the row itself: PostgreSQL ORs their indexes.
-            condition = Q()
-            for path in paths:
-                condition |= Q(**{f"{path}__in": id_set(ids)})
-            return manager.filter(condition)
-        # A many-to-many path joins: one semi-join per path, so no duplicate rows.
-        condition = Q()
-        for path in paths:
-            condition |= Q(
-                pk__in=manager.filter(**{f"{path}__in": id_set(ids)}).order_by().values("pk")
-            )
-        return manager.filter(condition)
-
-
-def _single_valued(model: type[models.Model], path: str) -> bool:
-    """Whether each row has at most one value along the path (no many-to-many)."""
-    if path == "pk":
-        return True
-    for step in path.split("__"):
-        f = model._meta.get_field(step)
-        if f.many_to_many or f.one_to_many:
-            return False
-        model = f.related_model  # type: ignore[assignment]
-    return True
-
-
-def scopes() -> list[Scope]:
-    """Every installed model with an erasure policy, people last (their rows go
-    once nothing else needs them)."""
-    found = []
-    for label, policy in ERASURE_POLICIES.items():
-        try:
-            model = apps.get_model(label)
-        except LookupError:
-            continue  # an app that is not installed here
-        found.append(Scope(model, policy))
-    found.sort(key=lambda scope: scope.model is Person)
-    return found
-
-
-def person_links() -> list[tuple[type[models.Model], models.Field]]:
-    """Every foreign key and many-to-many field to Person, in every installed model."""
-    links = []
-    for model in apps.get_models():
-        for f in model._meta.get_fields(include_hidden=True):
-            if f.is_relation and not f.auto_created and f.related_model is Person:
-                links.append((model, f))  # type: ignore[arg-type]
-    return links
-
-
-def id_set(ids: Iterable[Any]) -> Any:
-    """Ids for an `__in` lookup: on PostgreSQL one array parameter
-    (`IN (SELECT unnest(%s))`), so that a batch of thousands of ids is one value
-    to send, not thousands of placeholders for the driver to parse."""
-    values = list(ids)
-    if connection.vendor != "postgresql" or not values:
-        return values
-    # As an array literal: one string for the driver to send, not a list to convert.
-    if all(isinstance(value, int) for value in values):
-        literal = "{" + ",".join(map(str, values)) + "}"
-        return RawSQL("SELECT unnest(%s::bigint[])", (literal,))
-    quoted = ",".join(
-        '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values
-    )
-    return RawSQL("SELECT unnest(%s::text[])", ("{" + quoted + "}",))
-
-
-def blank_value(f: models.Field) -> Any:
-    """What an erased field holds: nothing, in the form the column accepts."""
-    if isinstance(f, models.FileField):
-        return ""
-    if f.null:
-        return None
-    if isinstance(f, models.JSONField):
-        return f.get_default()
-    if isinstance(f, models.CharField | models.TextField):
-        return ""
-    if f.has_default():
-        return f.get_default()
-    raise ValueError(f"{f.model._meta.label_lower}.{f.name} cannot be blanked: keep or mask it")
-
-
-def mask_value(value: Any) -> str:
-    """What a masked field shows: `ส*** ใ***` for a name, `s***@e***` for an
-    email, `***78` for a number; enough to recognise a record, not to identify anyone."""
-    text = str(value or "").strip()
-    if not text:
-        return ""
-    if "@" in text:
-        local, _at, domain = text.partition("@")
-        return f"{local[:1]}{MASK}@{domain[:1]}{MASK}"
-    digits = re.sub(r"[^0-9]", "", text)
-    if len(digits) >= 6 and re.fullmatch(r"[0-9\s()+.-]+", text):
-        return f"{MASK}{digits[-2:]}"
-    return " ".join(f"{part[:1]}{MASK}" for part in text.split())
-
-
-# mask_value in SQL, for PostgreSQL: masks thousands of rows in one statement.
-_MASK_SQL = r"""CASE
-    WHEN btrim({c}) = '' THEN ''
-    WHEN strpos({c}, '@') > 0 THEN left(split_part(btrim({c}), '@', 1), 1) || '***@'
-        || left(substr(btrim({c}), strpos(btrim({c}), '@') + 1), 1) || '***'
-    WHEN btrim({c}) ~ '^[0-9\s()+.-]+$' AND length(regexp_replace({c}, '[^0-9]', '', 'g')) >= 6
-        THEN '***' || right(regexp_replace({c}, '[^0-9]', '', 'g'), 2)
-    ELSE regexp_replace(regexp_replace(btrim({c}), '\s+', ' ', 'g'), '(\S)\S*', '\1***', 'g')
-END"""
-
-
-def masked_sql(f: models.Field) -> RawSQL:
-    column = connection.ops.quote_name(f.column)
-    # Built from the column's own name only: no value goes into the SQL.
-    return RawSQL(_MASK_SQL.format(c=column), (), output_field=f)  # noqa: S611
-
-
-def masked_name(person: Person | dict[str, Any]) -> str:
-    def get(name: str) -> str:
-        return str(person.get(name) if isinstance(person, dict) else getattr(person, name))
-
-    for script in ("th", "en"):
-        parts = [get(f"{part}_name_{script}") for part in ("first", "middle", "last")]
-        name = " ".join(part for part in parts if part)
-        if name:
-            return mask_value(name)
-    return MASK
-
-
-# --- legal holds ------------------------------------------------------------------------
-
-
-def holds_in_force(at: datetime | None = None) -> QuerySet[LegalHold]:
-    at = at or timezone.now()
-    return LegalHold.objects.filter(lifted_at__isnull=True, starts_at__lte=at).filter(
-        Q(ends_at__isnull=True) | Q(ends_at__gt=at)
-    )
-
-
-def hold_refusal(hold: LegalHold) -> str:
-    from connexion.ui.templatetags.connexion import localdate
-
-    return _(
-        "The person's data is under a legal hold (%(reference)s, since %(date)s): it cannot "
-        "be erased while the hold is in force. Reason: %(reason)s"
-    ) % {
-        "reference": hold.legal_reference,
-        "date": localdate(hold.starts_at),
-        "reason": hold.reason,
-    }
-
-
-def _live_person_for_hold(person: Person) -> Person:
-    locked = Person.objects.select_for_update().filter(pk=person.pk).first()
-    if locked is None:
-        raise ValidationError({"person": [_("This person no longer exists.")]})
-    if locked.anonymized_at is not None:
-        raise ValidationError({"person": [_("This person's data was already erased.")]})
-    return locked
-
-
-@transaction.atomic
-def place_hold(
-    actor: Any,
-    person: Person,
-    *,
-    reason: str,
-    legal_reference: str,
-    starts_at: datetime | None = None,
-    ends_at: datetime | None = None,
-    audit_channel: str = UI,
-) -> LegalHold:
-    """Stops erasure and retention for the person while a law or an order
-    requires their data. Locks the person, so it serializes with an erasure."""
-    person = _live_person_for_hold(person)
-    starts_at = starts_at or timezone.now()
-    errors: dict[str, list[str]] = {}
-    if not legal_reference.strip():
-        errors["legal_reference"] = [_("Name the law, regulation or order that requires it.")]
-    if not reason.strip():
-        errors["reason"] = [_("Say what the data is kept for.")]
-    if ends_at is not None and ends_at <= starts_at:
-        errors["ends_at"] = [_("The end must come after the start.")]
-    if errors:
-        raise ValidationError(errors)
-    hold = LegalHold.objects.create(
-        person=person,
-        reason=reason.strip(),
-        legal_reference=legal_reference.strip(),
-        starts_at=starts_at,
-        ends_at=ends_at,
-        placed_by=actor if getattr(actor, "pk", None) else None,
-    )
-    record_change(
-        actor,
-        "privacy.place_hold",
-        person,
-        {f"legal_hold:{hold.pk}": [None, hold.legal_reference]},
-        channel=audit_channel,
-    )
-    return hold
-
-
-@transaction.atomic
-def lift_hold(actor: Any, hold: LegalHold, *, audit_channel: str = UI) -> LegalHold:
-    hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
-    if hold.lifted_at is not None:
-        raise ValidationError({"hold": [_("This legal hold was already lifted.")]})
-    hold.lifted_at = timezone.now()
-    hold.lifted_by = actor if getattr(actor, "pk", None) else None
-    hold.save(update_fields=["lifted_at", "lifted_by"])
-    record_change(
-        actor,
-        "privacy.lift_hold",
-        hold.person,
-        {f"legal_hold:{hold.pk}": ["in force", "lifted"]},
-        channel=audit_channel,
-    )
-    return hold
-
-
-# --- what identifies a person in free text ------------------------------------------------
-
-
-@dataclass
-class Identity:
-    """The values that identify one person where they sit in free text: the
-    audit entries of other people's rows, import reports, files awaiting import."""
-
-    # Emails, phone numbers in every form, identity numbers: one is enough.
-    keys: set[str] = field(default_factory=set)
-    # (first name, last name) in either script: both are needed.
-    names: set[tuple[str, str]] = field(default_factory=set)
-    # Everything to mask where it is found.
-    words: set[str] = field(default_factory=set)
-
-    def pattern(self) -> re.Pattern[str] | None:
-        words = sorted((w for w in self.words if len(w) >= 2), key=len, reverse=True)
-        if not words:
-            return None
-        return re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
-
-
-def _phone_forms(number: str) -> set[str]:
-    forms = {number, number.lstrip("+")}
-    try:
-        national = national_format(number)
-    except Exception:  # a stored number phonenumbers no longer parses
-        return forms
-    return forms | {national, national.replace(" ", ""), national.replace(" ", "-")}
-
-
-def identities(ids: Sequence[int], root_of: dict[int, int]) -> dict[int, Identity]:
-    found: dict[int, Identity] = defaultdict(Identity)
-    name_fields = [f"{part}_name_{script}" for script in ("th", "en") for part in ("first", "last")]
-    values = ["pk", *name_fields, "middle_name_th", "middle_name_en", "nickname_th"]
-    values += ["nickname_en", "national_id", "passport_number"]
-    for row in Person._base_manager.filter(pk__in=id_set(ids)).values(*values):
-        identity = found[root_of[row["pk"]]]
-        for script in ("th", "en"):
-            first, last = row[f"first_name_{script}"], row[f"last_name_{script}"]
-            if first and last:
-                identity.names.add((first.lower(), last.lower()))
-            identity.words |= {first, last, row[f"middle_name_{script}"], row[f"nickname_{script}"]}
-        for number in (row["national_id"], row["passport_number"]):
-            if number:
-                identity.keys.add(number.lower())
-                identity.words.add(number)
-    for person_id, email in EmailAddress.objects.filter(person__in=id_set(ids)).values_list(
-        "person_id", "email"
-    ):
-        found[root_of[person_id]].keys.add(email.lower())
-        found[root_of[person_id]].words.add(email)
-    for person_id, number in PhoneNumber.objects.filter(person__in=id_set(ids)).values_list(
-        "person_id", "number"
-    ):
-        forms = _phone_forms(number)
-        found[root_of[person_id]].keys |= forms
-        found[root_of[person_id]].words |= forms
-    requests = SubjectRequest.objects.filter(person__in=id_set(ids)).values_list(
-        "person_id", "requester_name", "requester_email", "requester_phone"
-    )
-    for person_id, name, email, phone in requests:
-        identity = found[root_of[person_id]]
-        identity.words |= {name, email, phone}
-        if email:
-            identity.keys.add(email.lower())
-    for identity in found.values():
-        identity.words.discard("")
-    return found
-
-
-def _cell_keys(cell: str) -> set[str]:
-    text = cell.strip()
-    keys = {text.lower()}
-    if sum(char.isdigit() for char in text) >= 9:
-        try:
-            keys |= _phone_forms(to_e164(text))
-        except InvalidPhoneNumber:
-            keys.add(re.sub(r"\D", "", text))
-    return keys
-
-
-def _row_owner(cells: Iterable[str], index: dict[str, int], names: dict[tuple[str, str], int]):
-    """The person (root id) a row of a file is about, if it is one of those erased."""
-    lowered = set()
-    for cell in cells:
-        if not cell:
-            continue
-        keys = _cell_keys(str(cell))
-        for key in keys:
-            if key in index:
-                return index[key]
-        lowered.add(str(cell).strip().lower())
-    for (first, last), root in names.items():
-        if first in lowered and last in lowered:
-            return root
-    return None
-
-
-def scrub_values(value: Any, pattern: re.Pattern[str]) -> Any:
-    if isinstance(value, str):
-        return pattern.sub(MASK, value)
-    if isinstance(value, list):
-        return [scrub_values(item, pattern) for item in value]
-    if isinstance(value, dict):
-        return {key: scrub_values(item, pattern) for key, item in value.items()}
-    return value
-
-
-# --- the audit log ----------------------------------------------------------------------
-# The audit log is append-only for the application, with one exception: the lawful
-# erasure of a data subject (PDPA s.33). Its entries stay, as proof of who did what
-# when; the personal values in them are replaced by a mask. AuditEvent.objects.redact
-# is that exception's only door.
-
-# Every value of an entry's details masked, keys kept: {"email:3": [null, "***"]}.
-_MASK_JSONB = """CASE WHEN jsonb_typeof(details) = 'object' THEN COALESCE((
-    SELECT jsonb_object_agg(entry.key, CASE jsonb_typeof(entry.value)
-        WHEN 'null' THEN entry.value
-        WHEN 'array' THEN (
-            SELECT COALESCE(jsonb_agg(CASE WHEN jsonb_typeof(item) = 'null' THEN item
-                                           ELSE '"***"'::jsonb END), '[]'::jsonb)
-            FROM jsonb_array_elements(entry.value) AS item)
-        ELSE '"***"'::jsonb END)
-    FROM jsonb_each(details) AS entry), '{}'::jsonb) ELSE '"***"'::jsonb END"""
-
-
-def mask_details(details: Any) -> Any:
-    """The Python twin of _MASK_JSONB, for the other databases."""
-    if not isinstance(details, dict):
-        return MASK
-    masked: dict[str, Any] = {}
-    for key, value in details.items():
-        if value is None:
-            masked[key] = None
-        elif isinstance(value, list):
-            masked[key] = [None if item is None else MASK for item in value]
-        else:
-            masked[key] = MASK
-    return masked
-
-
-def mask_events(events: QuerySet[AuditEvent]) -> list[tuple[Any, str]]:
-    """Masks the entries; returns (id, object id) of each. The entries are read
-    first and rewritten by primary key: an update joined to the erased rows can
-    make PostgreSQL scan the whole log."""
-    found = list(events.values_list("pk", "object_id", "actor_id", "ip_address", "user_agent"))
-    ids = [pk for pk, *_rest in found]
-    # An entry written by nobody on staff came from the person: their address too.
-    origin = [pk for pk, _object, actor, ip, agent in found if actor is None and (ip or agent)]
-    for chunk in chunks(origin):
-        AuditEvent.objects.filter(pk__in=id_set(chunk)).redact(ip_address=None, user_agent="")
-    for chunk in chunks(ids):
-        # Only entries with values are rewritten (a page view has none).
-        chosen = AuditEvent.objects.filter(pk__in=id_set(chunk)).exclude(details={})
-        if connection.vendor == "postgresql":
-            # A constant expression: no value of anyone is put into the SQL.
-            masked = RawSQL(_MASK_JSONB, (), output_field=models.JSONField())  # noqa: S611
-            chosen.redact(details=masked)
-            continue
-        for pk, details in chosen.values_list("pk", "details"):
-            masked_details = mask_details(details)
-            if masked_details != details:
-                AuditEvent.objects.filter(pk=pk).redact(details=masked_details)
-    return [(pk, object_id) for pk, object_id, *_rest in found]
-
-
-def events_of(label: str, pks: Iterable[Any]) -> Iterator[QuerySet[AuditEvent]]:
-    keys = [str(pk) for pk in pks]
-    for start in range(0, len(keys), ID_CHUNK):
-        yield AuditEvent.objects.filter(
-            object_type=label, object_id__in=id_set(keys[start : start + ID_CHUNK])
-        )
-
-
-def _scrub_events(label: str, pks: Iterable[Any], pattern: re.Pattern[str]) -> int:
-    """Masks a person's values where they appear in other people's entries."""
-    changed = 0
-    for events in events_of(label, pks):
-        for pk, details in events.values_list("pk", "details"):
-            scrubbed = scrub_values(details, pattern)
-            if scrubbed != details:
-                AuditEvent.objects.filter(pk=pk).redact(details=scrubbed)
-                changed += 1
-    return changed
-
-
-# --- one erasure, for a set of people ------------------------------------------------
-
-
 @dataclass
 class ErasureBatch:
     records: list[ErasureRecord] = field(default_factory=list)
     # Person id -> why they were not erased.
     refused: dict[int, str] = field(default_factory=dict)
     held: dict[int, LegalHold] = field(default_factory=dict)
-
-
-class _Tally:
-    """Rows touched per person (root) and table, for the erasure records."""
-
-    def __init__(self) -> None:
-        self.tables: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
-        self.files: dict[int, int] = defaultdict(int)
-
-    def add(self, root: int, label: str, what: str, count: int = 1) -> None:
-        if count:
-            table = self.tables[root].setdefault(label, {})
-            table[what] = table.get(what, 0) + count
-
-
-@dataclass
-class _Rows:
-    """The rows of one scope that belong to the people erased."""
-
-    scope: Scope
-    owner: dict[Any, int]  # row pk -> root person id
-    # The same rows, selected by their link to the people: statements about them
-    # carry a few parameters, not thousands of ids (psycopg parses each one).
-    queryset: QuerySet[Any]
-
-
-def chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), ID_CHUNK):
-        yield values[start : start + ID_CHUNK]
 
 
 def lock_people(person_ids: Sequence[int]) -> list[tuple[int, int | None, datetime | None]]:
@@ -609,7 +160,7 @@ def _collect(scope: Scope, ids: Sequence[int], root_of: dict[int, int]) -> _Rows
     return _Rows(scope, owner, scope.rows(ids))
 
 
-def _file_names(rows: _Rows, tally: _Tally) -> list[str]:
+def _file_names(rows: _Rows, tally: Tally) -> list[str]:
     scope = rows.scope
     personal = scope.personal()
     # A deleted row takes every file it holds; a kept row its personal ones.
@@ -630,7 +181,7 @@ def _file_names(rows: _Rows, tally: _Tally) -> list[str]:
     return names
 
 
-def _mask_row_events(rows: _Rows, tally: _Tally) -> None:
+def _mask_row_events(rows: _Rows, tally: Tally) -> None:
     owner = {str(pk): root for pk, root in rows.owner.items()}
     keys = rows.queryset.order_by().annotate(_key=Cast("pk", models.CharField())).values("_key")
     events = AuditEvent.objects.filter(object_type=rows.scope.label, object_id__in=keys)
@@ -707,36 +258,8 @@ def _delete(rows: _Rows) -> None:
     set_delete(rows.queryset)
 
 
-class _Identities:
-    """What identifies each person, read when first needed (before anything is
-    deleted): most batches have nothing to scrub outside the people's own rows."""
-
-    def __init__(self, ids: Sequence[int], root_of: dict[int, int]) -> None:
-        self.ids, self.root_of = ids, root_of
-        self.found: dict[int, Identity] | None = None
-
-    def __call__(self) -> dict[int, Identity]:
-        if self.found is None:
-            self.found = identities(self.ids, self.root_of)
-        return self.found
-
-
-class _Patterns:
-    """Each person's values as one regular expression, compiled when first needed."""
-
-    def __init__(self, people: _Identities) -> None:
-        self.people = people
-        self.compiled: dict[int, re.Pattern[str] | None] = {}
-
-    def get(self, root: int) -> re.Pattern[str] | None:
-        if root not in self.compiled:
-            identity = self.people().get(root)
-            self.compiled[root] = identity.pattern() if identity else None
-        return self.compiled[root]
-
-
 def _detach(
-    scope: Scope, ids: Sequence[int], root_of: dict[int, int], patterns: _Patterns
+    scope: Scope, ids: Sequence[int], root_of: dict[int, int], patterns: IdentityPatterns
 ) -> dict[int, int]:
     """Removes the links of other rows to the people erased; their audit entries
     lose the people's values. Returns rows detached per root."""
@@ -755,7 +278,7 @@ def _detach(
                 detached[root] += len(pks)
                 pattern = patterns.get(root)
                 if pattern is not None:
-                    _scrub_events(scope.label, pks, pattern)
+                    scrub_events(scope.label, pks, pattern)
             if isinstance(f, models.ManyToManyField):
                 through = f.remote_field.through
                 through._base_manager.filter(
@@ -801,159 +324,11 @@ def delete_files_after_commit(names: list[str]) -> None:
         transaction.on_commit(lambda: _remove_files(names))
 
 
-# --- imports: reports of rejected rows and files waiting to be imported -----------------
-
-
-def _import_index(
-    people: dict[int, Identity],
-) -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    index: dict[str, int] = {}
-    names: dict[tuple[str, str], int] = {}
-    for root, identity in people.items():
-        for key in identity.keys:
-            index[key.lower()] = root
-        for pair in identity.names:
-            names[pair] = root
-    return index, names
-
-
-def _scrub_import_reports(lazy: _Identities, tally: _Tally) -> None:
-    """An import report keeps the cells of each row it did not import."""
-    from connexion.imports.models import ImportIssue
-
-    if not ImportIssue.objects.exists():
-        return
-    people = lazy()
-    index, names = _import_index(people)
-    if not index and not names:
-        return
-    for pk, values, problems in ImportIssue.objects.values_list(
-        "pk", "values", "problems"
-    ).iterator(chunk_size=2000):
-        root = _row_owner(values or [], index, names)
-        if root is None:
-            continue
-        pattern = people[root].pattern()
-        ImportIssue.objects.filter(pk=pk).update(
-            values=[MASK if cell else cell for cell in values],
-            problems=scrub_values(problems, pattern) if pattern else problems,
-        )
-        tally.add(root, "imports.importissue", "masked")
-
-
-def _rewrite_csv(data: bytes, encoding: str, delimiter: str, drop: Callable[[list[str]], Any]):
-    from connexion.imports.reading import decode
-
-    text, used = decode(data, encoding)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or ","))
-    kept = [rows[0], *(row for row in rows[1:] if drop(row) is None)] if rows else []
-    dropped = [drop(row) for row in rows[1:] if drop(row) is not None]
-    out = io.StringIO(newline="")
-    csv.writer(out, delimiter=delimiter or ",").writerows(kept)
-    return out.getvalue().encode(used), dropped
-
-
-def _rewrite_xlsx(data: bytes, drop: Callable[[list[str]], Any]):
-    from openpyxl import load_workbook
-
-    from connexion.imports.reading import cell_text
-
-    workbook = load_workbook(io.BytesIO(data))
-    sheet = workbook.worksheets[0]
-    dropped = []
-    numbers = []
-    for index, row in enumerate(sheet.iter_rows()):
-        if index == 0:
-            continue  # the column names
-        owner = drop([cell_text(cell.value) for cell in row])
-        if owner is not None:
-            dropped.append(owner)
-            numbers.append(row[0].row)
-    for number in reversed(numbers):
-        sheet.delete_rows(number)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue(), dropped
-
-
-def _scrub_import_files(
-    lazy: _Identities, tally: _Tally, actor: Any, old_files: list[str], channel: str
-) -> None:
-    """A file waiting to be imported (or whose import failed) loses the erased
-    people's rows; the import job records how many went."""
-    from connexion.imports.models import ImportJob
-
-    if not ImportJob.objects.exclude(file="").exists():
-        return
-    index, names = _import_index(lazy())
-    if not index and not names:
-        return
-
-    def owner(cells: list[str]) -> int | None:
-        return _row_owner(cells, index, names)
-
-    for job in ImportJob.objects.select_for_update().exclude(file=""):
-        try:
-            with job.file.open("rb") as stream:
-                data = stream.read()
-        except OSError:
-            continue  # nothing left to scrub
-        try:
-            if job.file_format == ImportJob.Format.CSV:
-                content, dropped = _rewrite_csv(data, job.encoding, job.delimiter, owner)
-            else:
-                content, dropped = _rewrite_xlsx(data, owner)
-        except (ValidationError, ValueError, KeyError, OSError):
-            logger.exception("import file of job %s could not be read for an erasure", job.pk)
-            continue
-        if not dropped:
-            continue
-        old_name = job.file.name
-        extension = old_name.rsplit(".", 1)[-1]
-        job.file.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(content), save=False)
-        job.total_rows = max(job.total_rows - len(dropped), 0)
-        job.save(update_fields=["file", "total_rows"])
-        old_files.append(old_name)
-        for root in dropped:
-            tally.add(root, "imports.importjob", "rows removed")
-        record_change(
-            actor,
-            "privacy.erase_from_import",
-            job,
-            {"rows_removed": [None, len(dropped)]},
-            channel=channel,
-        )
-
-
-# --- the engine -------------------------------------------------------------------------
-
-
-def erase_people(
-    person_ids: Iterable[int],
-    *,
-    actor: Any,
-    request: SubjectRequest | None = None,
-    rule: RetentionRule | None = None,
-    run: RetentionRun | None = None,
-    channel: str = UI,
-) -> ErasureBatch:
-    """Erases every one of these people that may be erased, in one transaction;
-    the others are listed in `refused` (already erased, merged into another
-    record) or `held` (a legal hold in force)."""
-    with transaction.atomic():
-        return _erase(list(person_ids), actor, request, rule, run, channel)
-
-
-def _erase(
-    person_ids: list[int],
-    actor: Any,
-    request: SubjectRequest | None,
-    rule: RetentionRule | None,
-    run: RetentionRun | None,
-    channel: str,
-) -> ErasureBatch:
-    now = timezone.now()
-    batch = ErasureBatch()
+def _admit(person_ids: list[int], now: datetime, batch: ErasureBatch) -> dict[int, int]:
+    """Locks the people and admits those that may be erased: not erased already, not
+    merged into another record, not under a legal hold in force (each refusal is
+    noted in the batch). Returns the root person of every row admitted: records
+    merged into a person are erased with them."""
     locked = {pk: (merged, anonymized) for pk, merged, anonymized in lock_people(person_ids)}
     roots = []
     for pk in dict.fromkeys(person_ids):
@@ -971,26 +346,32 @@ def _erase(
         root = root_of[hold.person_id]
         batch.held.setdefault(root, hold)
         batch.refused.setdefault(root, hold_refusal(hold))
-    if batch.held:
-        root_of = {pk: root for pk, root in root_of.items() if root not in batch.held}
-    ids = sorted(root_of)
-    if not ids:
-        return batch
-    roots = sorted(set(root_of.values()))
+    return {pk: root for pk, root in root_of.items() if root not in batch.held}
 
-    names = {
+
+def _masked_names(roots: Sequence[int]) -> dict[int, str]:
+    """The names the erasure records keep, masked: read before the names go."""
+    return {
         row["pk"]: masked_name(row)
         for row in Person._base_manager.filter(pk__in=id_set(roots)).values(
             "pk", *(f"{p}_name_{s}" for s in ("th", "en") for p in ("first", "middle", "last"))
         )
     }
-    people = _Identities(ids, root_of)
-    patterns = _Patterns(people)
-    tally = _Tally()
-    files: list[str] = []
 
-    # First everything that reads rows about to change: which rows, their files,
-    # their audit entries. Then the changes.
+
+def _read_before_changes(
+    ids: Sequence[int],
+    root_of: dict[int, int],
+    people: LazyIdentities,
+    tally: Tally,
+    files: list[str],
+    actor: Any,
+    channel: str,
+) -> list[_Rows]:
+    """Everything that reads rows about to change, done first: which rows are the
+    people's, the files they hold, the audit entries about them (masked), links
+    from other rows (removed), import reports and waiting import files (scrubbed)."""
+    patterns = IdentityPatterns(people)
     collected = [_collect(scope, ids, root_of) for scope in scopes() if scope.policy.subject]
     for rows in collected:
         if rows.owner:
@@ -999,9 +380,13 @@ def _erase(
     for scope in scopes():
         for root, count in _detach(scope, ids, root_of, patterns).items():
             tally.add(root, scope.label, "unlinked", count)
-    _scrub_import_reports(people, tally)
-    _scrub_import_files(people, tally, actor, files, channel)
+    scrub_import_reports(people, tally)
+    scrub_import_files(people, tally, actor, files, channel)
+    return collected
 
+
+def _remove_rows(collected: list[_Rows], now: datetime, tally: Tally) -> None:
+    """Deletes or anonymizes the people's rows in every table but the people's own."""
     for rows in collected:
         scope = rows.scope
         if not rows.owner or scope.model is Person:
@@ -1016,6 +401,12 @@ def _erase(
         for root in rows.owner.values():
             tally.add(root, scope.label, what)
 
+
+def _remove_people(
+    collected: list[_Rows], ids: list[int], root_of: dict[int, int], now: datetime, tally: Tally
+) -> set[int]:
+    """Deletes the people's records, except those something must still point at:
+    they stay anonymized, holding nothing. Returns the ids kept."""
     kept = _kept_people(ids)
     person_rows = next(rows for rows in collected if rows.scope.model is Person)
     kept_ids = [pk for pk in ids if pk in kept]
@@ -1032,7 +423,6 @@ def _erase(
         people_rows.filter(pk__in=id_set(gone_ids)),
     )
     if kept_rows.owner:
-        # The record stays because something must point at it; it holds nothing.
         Person.tags.through.objects.filter(person_id__in=id_set(kept_ids)).delete()
         _anonymize(kept_rows, now)
     if gone_rows.owner:
@@ -1062,7 +452,27 @@ def _erase(
         set_delete(gone_rows.queryset, done)
     for pk, root in root_of.items():
         tally.add(root, "people.person", "anonymized" if pk in kept else "deleted")
+    return kept
 
+
+def _record_erasures(
+    roots: Sequence[int],
+    tally: Tally,
+    names: dict[int, str],
+    *,
+    action: str,
+    changes: Callable[[ErasureRecord], dict[str, list[Any]]],
+    kept: Callable[[int], bool],
+    files: list[str],
+    actor: Any,
+    request: SubjectRequest | None,
+    rule: RetentionRule | None,
+    run: RetentionRun | None,
+    now: datetime,
+    channel: str,
+) -> list[ErasureRecord]:
+    """One erasure record per person with what was touched per table, their audit
+    entries, and the stored files removed once the erasure is committed."""
     records = ErasureRecord.objects.bulk_create(
         [
             ErasureRecord(
@@ -1073,7 +483,7 @@ def _erase(
                 run=run,
                 approved_by=actor if getattr(actor, "pk", None) else None,
                 performed_at=now,
-                person_kept=root in kept,
+                person_kept=kept(root),
                 tables=tally.tables[root],
                 files_removed=tally.files[root],
             )
@@ -1082,23 +492,59 @@ def _erase(
         batch_size=1000,
     )
     record_changes(
-        actor,
-        "privacy.erase_person",
-        [
-            (
-                record,
-                {
-                    "person": [f"#{record.person_ref}", None],
-                    "kept_anonymized": [None, record.person_kept],
-                },
-            )
-            for record in records
-        ],
-        channel=channel,
+        actor, action, [(record, changes(record)) for record in records], channel=channel
     )
     delete_files_after_commit(files)
-    batch.records = records
-    return batch
+    return records
+
+
+def erase_people(
+    person_ids: Iterable[int],
+    *,
+    actor: Any,
+    request: SubjectRequest | None = None,
+    rule: RetentionRule | None = None,
+    run: RetentionRun | None = None,
+    channel: str = UI,
+) -> ErasureBatch:
+    """Erases every one of these people that may be erased, in one transaction;
+    the others are listed in `refused` (already erased, merged into another
+    record) or `held` (a legal hold in force)."""
+    with transaction.atomic():
+        now = timezone.now()
+        batch = ErasureBatch()
+        root_of = _admit(list(person_ids), now, batch)
+        if not root_of:
+            return batch
+        ids = sorted(root_of)
+        roots = sorted(set(root_of.values()))
+        names = _masked_names(roots)
+        tally = Tally()
+        files: list[str] = []
+        collected = _read_before_changes(
+            ids, root_of, LazyIdentities(ids, root_of), tally, files, actor, channel
+        )
+        _remove_rows(collected, now, tally)
+        kept = _remove_people(collected, ids, root_of, now, tally)
+        batch.records = _record_erasures(
+            roots,
+            tally,
+            names,
+            action="privacy.erase_person",
+            changes=lambda record: {
+                "person": [f"#{record.person_ref}", None],
+                "kept_anonymized": [None, record.person_kept],
+            },
+            kept=lambda root: root in kept,
+            files=files,
+            actor=actor,
+            request=request,
+            rule=rule,
+            run=run,
+            now=now,
+            channel=channel,
+        )
+        return batch
 
 
 def erase_person(
@@ -1122,7 +568,147 @@ def erase_person(
     return batch.records[0]
 
 
-# --- what an erasure would do, for the confirmation page --------------------------------
+# The person's names stay on a record that is kept: removing them is an erasure.
+NAME_FIELDS = {"first_name_th", "last_name_th", "first_name_en", "last_name_en"}
+
+
+def _category_rows(
+    scope: Scope, ids: Sequence[int], root_of: dict[int, int], older_than: datetime | None
+) -> dict[Any, int]:
+    """The rows of the scope that are the people's (created before `older_than`), by root."""
+    owner: dict[Any, int] = {}
+    if older_than is not None and not dated(scope.model):
+        return owner
+    for path in scope.policy.subject:
+        rows = scope.rows(ids, (path,))
+        if older_than is not None:
+            rows = rows.filter(created_at__lt=older_than)
+        for pk, person_id in rows.values_list("pk", "pk" if path == "pk" else path):
+            owner.setdefault(pk, root_of[person_id])
+    return owner
+
+
+def _remove_category(
+    category: str,
+    ids: Sequence[int],
+    root_of: dict[int, int],
+    older_than: datetime | None,
+    tally: Tally,
+    files: list[str],
+) -> dict[int, set[str]]:
+    """Deletes the rows that hold nothing but the category, and blanks its fields in
+    the others (the audit entries about deleted rows are masked). Returns the
+    values removed per root, for scrubbing the person's history."""
+    values: dict[int, set[str]] = defaultdict(set)
+    for scope, names in category_scopes(category):
+        if scope.model is Person:
+            names = [name for name in names if name not in NAME_FIELDS]
+        owner = _category_rows(scope, ids, root_of, older_than) if names else {}
+        if not owner:
+            continue
+        fields = [scope.model._meta.get_field(name) for name in names]
+        plain = [f for f in fields if not f.many_to_many]
+        whole = whole_rows(scope, names)
+        for chunk in chunks(list(owner)):
+            chosen = scope.model._base_manager.filter(pk__in=id_set(chunk))
+            for row in chosen.values("pk", *(f.name for f in plain)):
+                for f in plain:
+                    value = row[f.name]
+                    if isinstance(f, models.FileField) and value:
+                        files.append(value)
+                        tally.files[owner[row["pk"]]] += 1
+                    if isinstance(value, str) and len(value) >= 3:
+                        values[owner[row["pk"]]].add(value)
+            if whole:
+                for events in events_of(scope.label, chunk):
+                    mask_events(events)
+                chosen.delete()
+            else:
+                _blank_fields(scope, fields, chosen, chunk)
+        for root in owner.values():
+            tally.add(root, scope.label, "deleted" if whole else "blanked")
+    return values
+
+
+def _blank_fields(
+    scope: Scope, fields: list[Any], chosen: QuerySet[Any], chunk: Sequence[Any]
+) -> None:
+    blank = {}
+    for f in fields:
+        if f.many_to_many:
+            through = f.remote_field.through
+            through._base_manager.filter(**{f"{f.m2m_field_name()}__in": chunk}).delete()
+        elif f.name not in scope.policy.masked:
+            try:
+                blank[f.name] = blank_value(f)
+            except ValueError:
+                continue  # a required field: it stays
+    if blank:
+        chosen.update(**blank)
+
+
+def _scrub_history(values: dict[int, set[str]], root_of: dict[int, int], tally: Tally) -> None:
+    """The person's own history holds what was added and changed: those values go too."""
+    records_of: dict[int, list[int]] = defaultdict(list)
+    for pk, root in root_of.items():
+        records_of[root].append(pk)
+    for root, words in values.items():
+        pattern = re.compile(
+            "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)),
+            re.IGNORECASE,
+        )
+        for events in events_of("people.person", records_of[root]):
+            for pk, details in events.values_list("pk", "details"):
+                scrubbed = scrub_values(details, pattern)
+                if scrubbed != details:
+                    AuditEvent.objects.filter(pk=pk).redact(details=scrubbed)
+                    tally.add(root, "audit.auditevent", "masked")
+
+
+def erase_category(
+    person_ids: Sequence[int],
+    category: str,
+    *,
+    actor: Any,
+    rule: RetentionRule | None = None,
+    run: RetentionRun | None = None,
+    older_than: datetime | None = None,
+    channel: str = TASK,
+) -> ErasureBatch:
+    """Deletes one data category of these people (rows older than `older_than`
+    only, when given): rows holding nothing else are deleted, other rows lose
+    those fields; the audit entries about them lose the values. The people's
+    records stay. One transaction, admitted like every erasure: a legal hold
+    refuses it per person."""
+    with transaction.atomic():
+        now = timezone.now()
+        batch = ErasureBatch()
+        root_of = _admit(list(person_ids), now, batch)
+        if not root_of:
+            return batch
+        tally = Tally()
+        files: list[str] = []
+        values = _remove_category(category, sorted(root_of), root_of, older_than, tally, files)
+        _scrub_history(values, root_of, tally)
+        touched = sorted(root for root in set(root_of.values()) if tally.tables.get(root))
+        for person in Person.objects.filter(pk__in=id_set(touched)):
+            refresh_person_search_text(person)
+        batch.records = _record_erasures(
+            touched,
+            tally,
+            _masked_names(touched),
+            action="privacy.erase_category",
+            changes=lambda record: {"category": [None, category]},
+            kept=lambda root: True,
+            files=files,
+            actor=actor,
+            request=None,
+            rule=rule,
+            run=run,
+            now=now,
+            channel=channel,
+        )
+        return batch
 
 
 @dataclass

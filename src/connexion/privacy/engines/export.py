@@ -47,7 +47,7 @@ from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.lib import thai
 from connexion.people.models import Person, Source
-from connexion.privacy.engines.erasure import Scope, scopes
+from connexion.privacy.engines.scopes import Scope, scopes
 from connexion.privacy.models import DataExport, SubjectRequest
 from connexion.privacy.registry import DERIVED_FIELDS, personal_fields
 from connexion.ui.templatetags.connexion import localdatetime

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import calendar
 import logging
-import re
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -37,36 +35,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connexion.audit.models import AuditEvent
-from connexion.audit.services import record_access, record_change, record_changes
+from connexion.audit.services import record_access, record_change
 from connexion.people.models import LifecycleChange, Person
-from connexion.people.services import refresh_person_search_text
-from connexion.privacy.engines.erasure import (
-    MASK,
-    ErasureBatch,
-    Scope,
+from connexion.privacy.engines.erasure import erase_category, erase_people
+from connexion.privacy.engines.holds import holds_in_force
+from connexion.privacy.engines.scopes import (
     blank_value,
-    chunks,
-    delete_files_after_commit,
-    erase_people,
-    events_of,
-    holds_in_force,
-    id_set,
-    lock_people,
-    mask_events,
+    category_scopes,
+    dated,
     masked_name,
-    scopes,
-    scrub_values,
+    whole_rows,
 )
 from connexion.privacy.models import (
     OPEN_REQUEST_STATUSES,
     ConsentEvent,
     DataExport,
-    ErasureRecord,
     RetentionRule,
     RetentionRun,
     SubjectRequest,
 )
-from connexion.privacy.registry import DERIVED_FIELDS, Erasure, personal_fields
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +63,6 @@ BATCH_SIZE = 2000
 SAMPLE_SIZE = 10
 # A run still unfinished after this long is taken to have died.
 RUN_TIMEOUT = timedelta(hours=6)
-# The person's names stay on a record that is kept: removing them is an erasure.
-NAME_FIELDS = {"first_name_th", "last_name_th", "first_name_en", "last_name_en"}
 
 
 def months_before(at: datetime, months: int) -> datetime:
@@ -153,42 +138,19 @@ def last_activity(person_ids: Sequence[int]) -> dict[int, datetime]:
 # --- which people a rule applies to --------------------------------------------------
 
 
-def _category_scopes(category: str) -> list[tuple[Scope, list[str]]]:
-    """The tables holding data of the category, with the fields that hold it."""
-    found = []
-    for scope in scopes():
-        if not scope.policy.subject:
-            continue
-        derived = DERIVED_FIELDS.get(scope.label, set())
-        names = [
-            name
-            for name, declared in personal_fields(scope.model).items()
-            if declared.category == category and name not in derived
-        ]
-        if names:
-            found.append((scope, names))
-    return found
-
-
-def _whole_rows(scope: Scope, names: list[str]) -> bool:
-    """A row that holds nothing but the category goes; others lose its fields."""
-    personal = set(personal_fields(scope.model)) - DERIVED_FIELDS.get(scope.label, set())
-    return scope.policy.action == Erasure.DELETE and personal <= set(names)
-
-
 def _holds_category(category: str, older_than: datetime | None = None) -> Q:
     """People who still hold data of the category (rows of it older than the cutoff)."""
     condition = Q(pk__in=[])
-    for scope, names in _category_scopes(category):
+    for scope, names in category_scopes(category):
         if scope.model is Person:
             continue  # the record itself: the other tables say whether anything is left
         for path in scope.policy.subject:
             rows = scope.model._base_manager.filter(**{path: OuterRef("pk")})
             if older_than is not None:
-                if not _dated(scope.model):
+                if not dated(scope.model):
                     continue
                 rows = rows.filter(created_at__lt=older_than)
-            if not _whole_rows(scope, names):
+            if not whole_rows(scope, names):
                 filled = Q()
                 for name in names:
                     f = scope.model._meta.get_field(name)
@@ -198,10 +160,6 @@ def _holds_category(category: str, older_than: datetime | None = None) -> Q:
                 rows = rows.filter(filled) if filled else rows.none()
             condition |= Q(Exists(rows))
     return condition
-
-
-def _dated(model: type[models.Model]) -> bool:
-    return any(f.name == "created_at" for f in model._meta.concrete_fields)
 
 
 def rule_candidates(rule: RetentionRule, at: datetime | None = None) -> QuerySet[Person]:
@@ -315,155 +273,6 @@ def preview(viewer: Any, at: datetime | None = None) -> list[RulePreview]:
             viewer, "privacy.retention_preview", "people.person", [str(pk) for pk in shown]
         )
     return previews
-
-
-# --- one data category of people --------------------------------------------------------
-
-
-def erase_category(
-    person_ids: Sequence[int],
-    category: str,
-    *,
-    actor: Any,
-    rule: RetentionRule | None = None,
-    run: RetentionRun | None = None,
-    older_than: datetime | None = None,
-    channel: str = TASK,
-) -> ErasureBatch:
-    """Deletes one data category of these people (rows older than `older_than`
-    only, when given): rows holding nothing else are deleted, other rows lose
-    those fields; the audit entries about them lose the values. The people's
-    records stay. One transaction; a legal hold refuses it per person."""
-    with transaction.atomic():
-        return _erase_category(list(person_ids), category, actor, rule, run, older_than, channel)
-
-
-def _erase_category(
-    person_ids: list[int],
-    category: str,
-    actor: Any,
-    rule: RetentionRule | None,
-    run: RetentionRun | None,
-    older_than: datetime | None,
-    channel: str,
-) -> ErasureBatch:
-    now = timezone.now()
-    batch = ErasureBatch()
-    live = [
-        pk for pk, merged, erased in lock_people(person_ids) if merged is None and erased is None
-    ]
-    for pk in set(person_ids) - set(live):
-        batch.refused[pk] = _("This person's data was already erased.")
-    for hold in holds_in_force(now).filter(person__in=id_set(live)):
-        batch.held.setdefault(hold.person_id, hold)
-    ids = [pk for pk in live if pk not in batch.held]
-    if not ids:
-        return batch
-    tables: dict[int, dict[str, dict[str, int]]] = defaultdict(dict)
-    values: dict[int, set[str]] = defaultdict(set)
-    files: list[str] = []
-    for scope, names in _category_scopes(category):
-        if scope.model is Person:
-            names = [name for name in names if name not in NAME_FIELDS]
-        if not names:
-            continue
-        owner: dict[Any, int] = {}
-        for path in scope.policy.subject:
-            rows = scope.rows(ids, (path,))
-            if older_than is not None:
-                if not _dated(scope.model):
-                    continue
-                rows = rows.filter(created_at__lt=older_than)
-            for pk, person_id in rows.values_list("pk", "pk" if path == "pk" else path):
-                owner.setdefault(pk, person_id)
-        if not owner:
-            continue
-        fields = [scope.model._meta.get_field(name) for name in names]
-        plain = [f for f in fields if not f.many_to_many]
-        whole = _whole_rows(scope, names)
-        for chunk in chunks(list(owner)):
-            chosen = scope.model._base_manager.filter(pk__in=id_set(chunk))
-            for row in chosen.values("pk", *(f.name for f in plain)):
-                for f in plain:
-                    value = row[f.name]
-                    if isinstance(f, models.FileField) and value:
-                        files.append(value)
-                    if isinstance(value, str) and len(value) >= 3:
-                        values[owner[row["pk"]]].add(value)
-            if whole:
-                for events in events_of(scope.label, chunk):
-                    mask_events(events)
-                chosen.delete()
-            else:
-                blank = {}
-                for f in plain:
-                    if f.name in scope.policy.masked:
-                        continue
-                    try:
-                        blank[f.name] = blank_value(f)
-                    except ValueError:
-                        continue  # a required field: it stays
-                if blank:
-                    chosen.update(**blank)
-                for f in fields:
-                    if f.many_to_many:
-                        through = f.remote_field.through  # type: ignore[attr-defined]
-                        through._base_manager.filter(
-                            **{f"{f.m2m_field_name()}__in": chunk}  # type: ignore[attr-defined]
-                        ).delete()
-        what = "deleted" if whole else "blanked"
-        for person_id in owner.values():
-            table = tables[person_id].setdefault(scope.label, {})
-            table[what] = table.get(what, 0) + 1
-    # The person's own history holds what was added and changed: those values go too.
-    for person_id in ids:
-        words = sorted(values.get(person_id, ()), key=len, reverse=True)
-        if not words:
-            continue
-        pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
-        masked = 0
-        for events in events_of("people.person", [person_id]):
-            for pk, details in events.values_list("pk", "details"):
-                scrubbed = scrub_values(details, pattern)
-                if scrubbed != details:
-                    AuditEvent.objects.filter(pk=pk).redact(details=scrubbed)
-                    masked += 1
-        if masked:
-            tables[person_id]["audit.auditevent"] = {"masked": masked}
-    for person in Person.objects.filter(pk__in=[pk for pk in ids if tables.get(pk)]):
-        refresh_person_search_text(person)
-    names_of = {
-        row["pk"]: masked_name(row)
-        for row in Person.objects.filter(pk__in=ids).values(
-            "pk", *(f"{p}_name_{s}" for s in ("th", "en") for p in ("first", "middle", "last"))
-        )
-    }
-    records = ErasureRecord.objects.bulk_create(
-        [
-            ErasureRecord(
-                person_ref=pk,
-                masked_name=names_of.get(pk, MASK),
-                rule=rule,
-                run=run,
-                approved_by=actor if getattr(actor, "pk", None) else None,
-                performed_at=now,
-                person_kept=True,
-                tables=tables[pk],
-                files_removed=0,
-            )
-            for pk in ids
-            if tables.get(pk)
-        ]
-    )
-    record_changes(
-        actor,
-        "privacy.erase_category",
-        [(record, {"category": [None, category]}) for record in records],
-        channel=channel,
-    )
-    delete_files_after_commit(files)
-    batch.records = records
-    return batch
 
 
 # --- the run ------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from connexion.accounts.roles import PRIVACY_OFFICER
 from connexion.audit.services import record_access
 from connexion.lib.http import client_ip
 from connexion.people.models import Person
-from connexion.privacy.engines import erasure, export, retention
+from connexion.privacy.engines import erasure, export, holds, retention
 from connexion.privacy.engines.forms import (
     ErasureConfirmForm,
     ExportForm,
@@ -207,9 +207,9 @@ def export_send(request: HttpRequest, export_id: int) -> HttpResponse:
 @officer_only
 def erase_confirm(request: HttpRequest, person_id: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=person_id)
-    holds = list(erasure.holds_in_force().filter(person=person).select_related("placed_by"))
+    in_force = list(holds.holds_in_force().filter(person=person).select_related("placed_by"))
     form = ErasureConfirmForm(request.POST or None, person=person)
-    if request.method == "POST" and form.is_valid() and not holds:
+    if request.method == "POST" and form.is_valid() and not in_force:
         try:
             record = erasure.erase_person(person, actor=request.user)
         except erasure.ErasureRefused as refusal:
@@ -224,11 +224,11 @@ def erase_confirm(request: HttpRequest, person_id: int) -> HttpResponse:
     context = {
         "person": person,
         "form": form,
-        "holds": holds,
+        "holds": in_force,
         "plan": [] if person.anonymized_at else erasure.erasure_plan(person),
         "merged": person.merged_into_id,
     }
-    status = 409 if request.method == "POST" and holds else _status(form)
+    status = 409 if request.method == "POST" and in_force else _status(form)
     return render(request, "privacy/erasure/confirm.html", context, status=status)
 
 
@@ -262,7 +262,7 @@ def erasure_detail(request: HttpRequest, record_id: int) -> HttpResponse:
 @login_required
 @privacy_access
 def hold_list(request: HttpRequest) -> HttpResponse:
-    in_force = list(erasure.holds_in_force().select_related("person", "placed_by"))
+    in_force = list(holds.holds_in_force().select_related("person", "placed_by"))
     ended = list(
         LegalHold.objects.exclude(pk__in=[hold.pk for hold in in_force])
         .select_related("person", "placed_by", "lifted_by")
@@ -285,7 +285,7 @@ def hold_place(request: HttpRequest, person_id: int) -> HttpResponse:
     form = HoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            erasure.place_hold(
+            holds.place_hold(
                 request.user,
                 person,
                 reason=form.cleaned_data["reason"],
@@ -307,7 +307,7 @@ def hold_place(request: HttpRequest, person_id: int) -> HttpResponse:
 def hold_lift(request: HttpRequest, hold_id: int) -> HttpResponse:
     hold = get_object_or_404(LegalHold, pk=hold_id)
     try:
-        erasure.lift_hold(request.user, hold)
+        holds.lift_hold(request.user, hold)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

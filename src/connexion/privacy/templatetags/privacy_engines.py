@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from connexion.people.models import Person
-from connexion.privacy.engines.erasure import holds_in_force
+from connexion.privacy.engines.holds import holds_in_force
 from connexion.privacy.models import LegalHold
 
 register = template.Library()
