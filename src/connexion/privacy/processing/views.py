@@ -19,15 +19,13 @@ from openpyxl.utils import get_column_letter
 
 from connexion.accounts.permissions import require_permission
 from connexion.lib.spreadsheet import spreadsheet_cell
-from connexion.privacy.processing.record import (
-    LANGUAGES,
-    ProcessingRecord,
+from connexion.privacy.processing.record import LANGUAGES, ProcessingRecord, read_record
+from connexion.privacy.processing.tables import (
     breach_table,
     controller_table,
     disclosure_table,
     objection_tables,
     purpose_table,
-    read_record,
     refused_request_table,
 )
 
