@@ -86,7 +86,7 @@ def test_a_restricted_address_blocks_the_send(smtp, make_user, malee, welcome, p
     assert "asked not to be contacted at malee@example.co.th" in refused.value.messages[0]
     assert smtp.messages == []
     assert not OutgoingEmail.objects.exists()
-    logged = AuditEvent.objects.get(action="comms.email_refused")
+    logged = AuditEvent.objects.get(action="privacy.use_refused")
     assert logged.actor == staff
     assert logged.details["reasons"] == ["contact_point_restricted"]
 

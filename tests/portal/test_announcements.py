@@ -138,16 +138,25 @@ def test_a_refused_relay_is_recorded_as_failed(crowd, settings, make_user):
 
 
 @pytest.mark.django_db
-def test_the_channel_is_what_may_use_allows(crowd):
+def test_the_channel_is_what_the_use_door_allows(crowd, make_user):
     purpose = announcements.notice_purpose()
     assert purpose.policy_clause == "5.5"
     anna = crowd["anna"]
-    channel, contact, reasons = announcements._channel_for(anna, purpose)
+    dpo = make_user("dpo2", roles=("privacy_officer",))
+    law = announcements.legal_reference(crowd["notice"])
+    channel, contact, reasons = announcements._channel_for(anna, purpose, dpo, law)
     assert channel == "email" and contact.email == "anna@example.com" and reasons == []
+    # A legal obligation is the privacy officer's path only, and names its law.
+    with translation.override("en"):
+        seller = make_user("sales2", roles=("sales",))
+        channel, contact, reasons = announcements._channel_for(anna, purpose, seller, law)
+        assert channel == "none" and any("Only the privacy officer" in r for r in reasons)
+        channel, contact, reasons = announcements._channel_for(anna, purpose, dpo, "")
+        assert channel == "none" and any("reference of the order or the law" in r for r in reasons)
     Purpose.objects.filter(pk=purpose.pk).update(is_active=False)
     purpose.refresh_from_db()
     with translation.override("en"):
-        channel, contact, reasons = announcements._channel_for(anna, purpose)
+        channel, contact, reasons = announcements._channel_for(anna, purpose, dpo, law)
     assert channel == "none" and "This purpose is no longer in use." in reasons
 
 

@@ -41,6 +41,7 @@ from connexion.privacy.ledger.services import (
 )
 from connexion.privacy.models import (
     DataExport,
+    DataUse,
     LegalHold,
     OneTimeCode,
     Purpose,
@@ -309,6 +310,18 @@ def make_subject(actor: Any, *, serial: int = 1, with_links: bool = True) -> Sub
         expires_at=timezone.now() + timedelta(hours=1),
         sent_to=f"dpo{tag}@other.example",
         file=ContentFile(f"old bundle {first_en} {email}".encode(), "old.zip"),
+    )
+    DataUse.objects.create(
+        person=person,
+        purpose=Purpose.objects.get(code="legal-contact"),
+        action=DataUse.Action.EMAIL,
+        contact_kind="email",
+        contact_id=person.emailaddresss.first().pk,
+        allowed=False,
+        refusals=["legal_reference"],
+        reference=f"Order {tag}/2569 for {first_en}",
+        used_by=actor,
+        used_at=timezone.now(),
     )
 
     others: dict[str, Any] = {"referrer": referrer}

@@ -119,7 +119,11 @@ def test_the_export_pages_build_link_and_send(dpo, officer, mailoutbox):
     assert sent.status_code == 422 and "email" in sent.context["send_form"].errors
     sent = dpo.post(f"/data-protection/bundles/{bundle.pk}/send/", {"email": "dpo@new.example"})
     assert sent.status_code == 302 and mailoutbox[0].to == ["dpo@new.example"]
-    assert Client().get(link.replace("http://testserver", "")).status_code == 200
+    # The other controller's link replaces the one issued before, and goes by mail.
+    assert Client().get(link.replace("http://testserver", "")).status_code == 404
+    sent_link = next(w for w in mailoutbox[0].body.split() if w.startswith("http://testserver/"))
+    assert not mailoutbox[0].attachments
+    assert Client().post(sent_link.replace("http://testserver", "")).status_code == 200
     used = dpo.post(f"/data-protection/bundles/{bundle.pk}/link/")
     assert used.status_code == 422
     assert "already downloaded" in used.content.decode()

@@ -22,7 +22,7 @@ from connexion.people.models import Person
 from connexion.privacy.engines.erasure import erase_person
 from connexion.privacy.engines.export import build_export, issue_download_link, send_to_controller
 from connexion.privacy.engines.scopes import scopes
-from connexion.privacy.models import DataExport
+from connexion.privacy.models import DataExport, DataUse
 from connexion.privacy.registry import DERIVED_FIELDS, personal_fields
 from tests.privacy.engine_data import make_subject, someone
 
@@ -181,8 +181,16 @@ def test_the_download_link_works_once_and_says_why_afterwards(officer):
     export.refresh_from_db()
     assert token not in export.token_hash  # only the hash is kept
 
-    anonymous = Client()
-    response = anonymous.get(link, REMOTE_ADDR="198.51.100.9")
+    anonymous = Client(enforce_csrf_checks=True)
+    # Opening the link (a mail scanner does) shows the Download button, nothing more.
+    for _opened in range(2):
+        page = anonymous.get(link, REMOTE_ADDR="198.51.100.9")
+        assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+        assert 'data-testid="export-ready"' in page.content.decode()
+        assert "Downloader" not in page.content.decode()
+    export.refresh_from_db()
+    assert export.downloaded_at is None
+    response = anonymous.post(link, REMOTE_ADDR="198.51.100.9")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     assert response["Content-Type"] == "application/zip"
@@ -192,8 +200,9 @@ def test_the_download_link_works_once_and_says_why_afterwards(officer):
     export.refresh_from_db()
     assert export.downloaded_at is not None and export.download_ip == "198.51.100.9"
 
-    again = anonymous.get(link)
+    again = anonymous.post(link)
     assert again.status_code == 410
+    assert anonymous.get(link).status_code == 410
     assert again["Cache-Control"] == "no-store"
     page = again.content.decode()
     assert '<html lang="th">' in page  # in the person's language
@@ -222,14 +231,25 @@ def test_an_expired_link_is_refused_and_a_new_one_replaces_the_old(officer):
 def test_portability_sends_the_bundle_to_another_controller(officer):
     export = build_export(someone("Portable"), language="en", actor=officer)
     with pytest.raises(ValidationError) as refused:
-        send_to_controller(export, "not an address", officer)
+        send_to_controller(export, "not an address", officer, base_url="https://crm.example")
     assert set(refused.value.message_dict) == {"email"}
     assert mail.outbox == []
-    send_to_controller(export, "dpo@other-controller.example", officer)
+    send_to_controller(
+        export, "dpo@other-controller.example", officer, base_url="https://crm.example"
+    )
     message = mail.outbox[0]
     assert message.to == ["dpo@other-controller.example"]
-    _name, content, kind = message.attachments[0]
-    assert kind == "application/zip" and zipfile.ZipFile(io.BytesIO(content)).read("data.json")
+    # A link that expires and works once, never the bundle itself as an attachment.
+    assert message.attachments == []
+    link = next(word for word in message.body.split() if word.startswith("https://crm.example/"))
+    path = link.removeprefix("https://crm.example")
+    client = Client()
+    assert client.get(path).status_code == 200
+    content = b"".join(client.post(path).streaming_content)
+    assert zipfile.ZipFile(io.BytesIO(content)).read("data.json")
+    # The hand-over passed the use door, on the law's path.
+    use = DataUse.objects.get(action="portability")
+    assert use.allowed and use.person_id == export.person_id and use.reference == "PDPA s.31"
     export.refresh_from_db()
     assert export.sent_to == "dpo@other-controller.example"
     event = AuditEvent.objects.get(action="privacy.send_export")

@@ -77,9 +77,15 @@ def test_a_paper_access_request_verified_by_document_and_answered_with_a_link(
     expect(history).to_contain_text("identity verified")
     assert page.evaluate("window.sameDocument") is True
 
-    # The person's link gives the bundle once.
-    download = page.context.request.get(href)
-    assert download.status == 200
+    # Opening the person's link uses nothing up; its button gives the bundle once.
+    assert page.context.request.get(href).status == 200
+    assert DataExport.objects.get().downloaded_at is None
+    person_page = page.context.browser.new_context().new_page()
+    person_page.goto(href)
+    with person_page.expect_download():
+        person_page.get_by_role("button").filter(has_text="Download").or_(
+            person_page.get_by_role("button").filter(has_text="ดาวน์โหลด")
+        ).click()
     assert DataExport.objects.get().downloaded_at is not None
     request.refresh_from_db()
     assert request.status == "completed" and request.attachment

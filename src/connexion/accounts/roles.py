@@ -72,6 +72,8 @@ ROLE_PERMISSIONS = {
         "people.view_identity_numbers",
         *_IDENTITY_DOCUMENTS,
         "privacy.erase_person",  # irreversible: this role only, not even admin
+        # A use on a legal obligation passes restrictions and objections: this role only.
+        "privacy.use_for_legal_obligation",
         "audit.view_auditevent",
         *_USAGE,
         *_PAYMENT,

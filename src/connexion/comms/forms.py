@@ -54,6 +54,15 @@ class SendEmailForm(forms.Form):
     )
     email_address = EmailAddressChoice(label=_("Send to"), queryset=EmailAddress.objects.none())
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    reference = forms.CharField(
+        label=_("Order or law"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Only for a template on a legal obligation: the reference of the order or the law "
+            "that requires this contact."
+        ),
+    )
 
     def __init__(self, *args: Any, person: Person, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

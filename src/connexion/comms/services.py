@@ -1,7 +1,7 @@
 """Writes of the comms app: email templates, and sending an email to a person.
 
-Sending asks the privacy core first (`may_use` for the chosen purpose and
-address): a refusal sends nothing, is logged, and says why. A message that is
+Sending asks the use door first (`privacy.ledger.uses`, with the template's
+purpose and the address): a refusal sends nothing, is recorded, and says why. A message that is
 tried is always stored, sent or failed with the server's error."""
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from connexion.comms.models import EmailTemplate, OutgoingEmail
 from connexion.comms.rendering import PLACEHOLDERS, RenderedEmail, person_values, render
 from connexion.comms.rendering import unknown_placeholders as _unknown
 from connexion.people.models import EmailAddress, Person
-from connexion.privacy.ledger.decisions import Decision, may_use
-from connexion.privacy.models import Purpose
+from connexion.privacy.ledger import uses
+from connexion.privacy.ledger.decisions import Decision
+from connexion.privacy.models import DataUse, Purpose
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ SMTP_TIMEOUT = 20  # seconds: a stuck relay must not hold the page forever
 
 
 class SendRefused(ValidationError):
-    """`may_use` said no; `decision.reasons` are the translated reasons."""
+    """The use door said no; `decision.reasons` are the translated reasons."""
 
     def __init__(self, decision: Decision) -> None:
         super().__init__(decision.reasons)
@@ -121,9 +122,17 @@ def save_template(
 # --- sending ----------------------------------------------------------------
 
 
-def decide(person: Person, purpose: Purpose, email_address: EmailAddress | None) -> Decision:
-    """The privacy core's answer for this email (reading only)."""
-    return may_use(person, purpose, email_address)
+def decide(
+    actor: Any,
+    person: Person,
+    purpose: Purpose,
+    email_address: EmailAddress | None,
+    reference: str = "",
+) -> Decision:
+    """The use door's answer for this email, recording nothing (for the preview)."""
+    return uses.decide(
+        person, purpose, actor=actor, contact_point=email_address, reference=reference
+    )
 
 
 def compose(
@@ -165,11 +174,13 @@ def send_email(
     template: EmailTemplate | None,
     email_address: EmailAddress | None,
     language: str,
+    reference: str = "",
     audit_channel: str = UI,
 ) -> OutgoingEmail:
     """Sends one templated email through Django's email backend (SMTP when
-    configured). Raises `SendRefused` when the privacy core says no and
-    `ValidationError` for bad input; a server error gives a FAILED record."""
+    configured). Raises `SendRefused` when the use door says no and
+    `ValidationError` for bad input; a server error gives a FAILED record.
+    `reference`: the order or law, for a template on a legal obligation."""
     errors = _send_errors(person, template, email_address, language)
     if errors:
         raise ValidationError(errors)
@@ -177,17 +188,18 @@ def send_email(
     # The purpose is the template's, never the sender's choice: a marketing
     # template cannot be sent as a "legal contact" past an objection.
     purpose = template.purpose
-    decision = decide(person, purpose, email_address)
-    if not decision:
-        # The privacy core reads only; the refusal we act on is logged here.
-        record_change(
+    try:
+        uses.use(
             actor,
-            "comms.email_refused",
             person,
-            {"purpose": purpose.code, "to": email_address.pk, "reasons": decision.codes},
-            channel=audit_channel,
+            purpose,
+            action=DataUse.Action.EMAIL,
+            contact_point=email_address,
+            reference=reference,
+            audit_channel=audit_channel,
         )
-        raise SendRefused(decision)
+    except uses.UseRefused as refused:
+        raise SendRefused(refused.decision) from None
 
     sender = _actor(actor)
     rendered = compose(person, template, language, sender)

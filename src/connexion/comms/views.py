@@ -71,7 +71,13 @@ def _send_context(request: HttpRequest, person: Person, form: SendEmailForm) -> 
     if not data or not all(data.get(name) for name in ("template", "email_address")):
         return context
     context["purpose"] = data["template"].purpose
-    context["decision"] = services.decide(person, data["template"].purpose, data["email_address"])
+    context["decision"] = services.decide(
+        request.user,
+        person,
+        data["template"].purpose,
+        data["email_address"],
+        data.get("reference") or "",
+    )
     context["preview"] = services.compose(person, data["template"], data["language"], request.user)
     return context
 
@@ -100,6 +106,7 @@ def send_email(request: HttpRequest, person_id: int) -> HttpResponse:
                 template=data["template"],
                 email_address=data["email_address"],
                 language=data["language"],
+                reference=data["reference"],
             )
         except services.SendRefused as refused:
             form.add_error(

@@ -1,6 +1,6 @@
 """Policy-change notices (policy 5.5): when a privacy-notice version is
 published, the privacy officer announces it to everyone it concerns, each by
-the channel `may_use` allows for the purpose of clause 5.5; every recipient's
+the channel the use door allows for the purpose of clause 5.5; every recipient's
 delivery is recorded, at most once per version. People whose consent the new
 version asks to renew get a single-use link to the privacy center.
 
@@ -31,8 +31,9 @@ from connexion.people.models import EmailAddress, Person, PhoneNumber
 from connexion.portal import links
 from connexion.portal.models import NoticeAnnouncement, NoticeDelivery, PortalLink
 from connexion.portal.services import normal_origin, privacy_contact
-from connexion.privacy.ledger.decisions import latest_consent, may_use
-from connexion.privacy.models import ConsentEvent, PrivacyNotice, Purpose
+from connexion.privacy.ledger import uses
+from connexion.privacy.ledger.decisions import latest_consent
+from connexion.privacy.models import ConsentEvent, DataUse, PrivacyNotice, Purpose
 from connexion.privacy.subject_requests.rules import mask_email, mask_phone
 
 logger = logging.getLogger(__name__)
@@ -125,18 +126,26 @@ def start_announcement(actor: Any, notice: PrivacyNotice, *, base_url: str) -> N
     return announcement
 
 
-def _channel_for(person: Person, purpose: Purpose) -> tuple[str, Any, list[str]]:
-    """The first contact point the privacy core allows for clause 5.5: emails
+def legal_reference(notice: PrivacyNotice) -> str:
+    """The law behind telling people of a new notice (PDPA s.23), and which notice."""
+    return f"PDPA s.23; privacy notice v{notice.version}"
+
+
+def _channel_for(
+    person: Person, purpose: Purpose, actor: Any, reference: str
+) -> tuple[str, Any, list[str]]:
+    """The first contact point the use door allows for clause 5.5: emails
     (primary first), then mobile phones. Else no channel, with the reasons."""
     reasons: list[str] = []
+    ask = {"actor": actor, "reference": reference}
     for email in EmailAddress.objects.filter(person=person).order_by("-is_primary", "id"):
-        decision = may_use(person, purpose, email)
+        decision = uses.decide(person, purpose, contact_point=email, **ask)
         if decision:
             return NoticeDelivery.Channel.EMAIL, email, []
         reasons += decision.reasons
     phones = PhoneNumber.objects.filter(person=person, kind=PhoneNumber.Kind.MOBILE)
     for phone in phones.order_by("-is_primary", "id"):
-        decision = may_use(person, purpose, phone)
+        decision = uses.decide(person, purpose, contact_point=phone, **ask)
         if decision:
             return NoticeDelivery.Channel.SMS, phone, []
         reasons += decision.reasons
@@ -196,7 +205,25 @@ def _send(
         if NoticeDelivery.objects.filter(notice=notice, person=person).exists():
             return None
         now = timezone.now()
-        channel, contact, reasons = _channel_for(person, purpose)
+        reference = legal_reference(notice)
+        channel, contact, reasons = _channel_for(person, purpose, actor, reference)
+        if channel != NoticeDelivery.Channel.NONE:
+            try:
+                uses.use(
+                    actor,
+                    person,
+                    purpose,
+                    action=DataUse.Action.ANNOUNCEMENT,
+                    contact_point=contact,
+                    reference=reference,
+                    audit_channel=AuditEvent.Channel.TASK,
+                )
+            except uses.UseRefused as refused:  # changed since the question: nothing goes
+                channel, contact, reasons = (
+                    NoticeDelivery.Channel.NONE,
+                    None,
+                    refused.decision.reasons,
+                )
         delivery = NoticeDelivery(
             announcement=announcement,
             notice=notice,

@@ -265,6 +265,49 @@ class Disclosure(models.Model):
         return f"{self.person_id} → {self.recipient or self.recipient_name}"
 
 
+class DataUse(models.Model):
+    """One use of a person's data that contacts, discloses or hands it over, asked
+    of the use door (`privacy.ledger.uses`) with the action's purpose: done, or
+    refused with the reasons. The ledger of what was done with whose data."""
+
+    class Action(models.TextChoices):
+        EMAIL = "email", _("email")
+        SMS = "sms", _("text message")
+        ANNOUNCEMENT = "announcement", _("policy-change announcement")
+        PORTABILITY = "portability", _("data sent to another controller")
+        DISCLOSURE = "disclosure", _("disclosure to an outside party")
+        EXPORT = "export", _("people export")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="data_uses")
+    purpose = models.ForeignKey(
+        Purpose, on_delete=models.PROTECT, related_name="+", verbose_name=_("purpose")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # Which contact point it went to (kind as in restrictions: email, phone, ...).
+    contact_kind = models.CharField(_("contact point kind"), max_length=10, blank=True)
+    contact_id = models.PositiveBigIntegerField(_("contact point"), null=True, blank=True)
+    allowed = models.BooleanField(_("allowed"))
+    refusals = models.JSONField(_("reasons refused"), default=list, blank=True)
+    # The order or law behind a use on a legal obligation (policy 5.6, 6.3).
+    reference = models.CharField(_("order or law"), max_length=200, blank=True)
+    used_by = staff_user(_("by"))
+    used_at = models.DateTimeField(_("when"), db_index=True)
+
+    class Meta:
+        verbose_name = _("use of personal data")
+        verbose_name_plural = _("uses of personal data")
+        ordering = ["-used_at", "-id"]
+        permissions = [
+            (
+                "use_for_legal_obligation",
+                _("Can use personal data on a legal obligation (with its reference)"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.person_id} {self.purpose_id}"
+
+
 class Breach(models.Model):
     """A personal-data breach and its 72-hour notification clock (s.37(4))."""
 

@@ -168,6 +168,16 @@ PERSONAL_FIELDS: dict[str, dict[str, PersonalField]] = {
         "reason": PersonalField(OTHER),
         "disclosed_at": PersonalField(OTHER),
     },
+    # What was done with the person's data, asked of the use door.
+    "privacy.datause": {
+        "action": PersonalField(OTHER),
+        "contact_kind": PersonalField(OTHER),
+        "contact_id": PersonalField(OTHER),
+        "allowed": PersonalField(OTHER),
+        "refusals": PersonalField(OTHER),
+        "reference": PersonalField(OTHER),
+        "used_at": PersonalField(OTHER),
+    },
     # Emails sent to a person (policy 3.7: communication records).
     "comms.outgoingemail": {
         "to_address": PersonalField(C),
@@ -342,6 +352,7 @@ NOT_PERSONAL: dict[str, set[str]] = {
         "created_at",
     },
     "privacy.disclosure": {"id", "person", "recipient", "purpose", "product", "recorded_by"},
+    "privacy.datause": {"id", "person", "purpose", "used_by"},
     "privacy.subjectrequest": {
         "id",
         "reference",
@@ -722,6 +733,7 @@ ERASURE_POLICIES: dict[str, ErasurePolicy] = {
         mentions=(("related_person", Mention.KEEP_LINK),),
     ),
     "privacy.consentevent": ErasurePolicy(Erasure.DELETE),
+    "privacy.datause": ErasurePolicy(Erasure.DELETE),
     "privacy.restriction": ErasurePolicy(Erasure.DELETE),
     "privacy.objection": ErasurePolicy(Erasure.DELETE),
     "sales.productinterest": ErasurePolicy(Erasure.DELETE),

@@ -48,7 +48,8 @@ from connexion.audit.services import record_change
 from connexion.lib import thai
 from connexion.people.models import Person, Source
 from connexion.privacy.engines.scopes import Scope, scopes
-from connexion.privacy.models import DataExport, SubjectRequest
+from connexion.privacy.ledger import uses
+from connexion.privacy.models import DataExport, DataUse, Purpose, SubjectRequest
 from connexion.privacy.registry import DERIVED_FIELDS, personal_fields
 from connexion.ui.templatetags.connexion import localdatetime
 
@@ -61,6 +62,8 @@ LANGUAGES = ("th", "en")
 HASHED_SUFFIX = "_hash"
 # Earlier bundles are listed, not packed again inside the new one.
 NOT_PACKED = {"privacy.dataexport"}
+# The purpose a hand-over to another controller is recorded under (policy 5.6).
+PORTABILITY_PURPOSE_CODE = "legal-contact"
 
 
 def token_hash(token: str) -> str:
@@ -582,11 +585,24 @@ def issue_download_link(export: DataExport, *, actor: Any = None, audit_channel:
     return reverse("privacy:export_download", args=[token])
 
 
+def portability_purpose() -> Purpose:
+    """Handing data over at the person's request is the law's (PDPA s.31): the
+    legal-contact purpose of clause 5.6, on the privacy officer's path."""
+    return Purpose.objects.get(code=PORTABILITY_PURPOSE_CODE)
+
+
 def send_to_controller(
-    export: DataExport, email: str, actor: Any, *, audit_channel: str = UI
+    export: DataExport,
+    email: str,
+    actor: Any,
+    *,
+    base_url: str,
+    audit_channel: str = UI,
 ) -> None:
-    """Portability to another controller (PDPA s.31): the bundle goes by email
-    to the address the person gave; the delivery is recorded."""
+    """Portability to another controller (PDPA s.31): the other controller gets
+    an expiring, single-use download link at the address the person gave, never
+    the bundle as an attachment (it may hold identity documents). The hand-over
+    passes the use door; the delivery is recorded."""
     address = (email or "").strip()
     try:
         validate_email(address)
@@ -596,21 +612,40 @@ def send_to_controller(
         ) from None
     if not export.file:
         raise ValidationError({"export": [_("This bundle was deleted: build a new one.")]})
-    with export.file.open("rb") as stream:
-        content = stream.read()
+    if export.person is None:
+        raise ValidationError({"export": [_("This bundle's person was erased.")]})
+    reference = f"PDPA s.31; {export.request.reference}" if export.request else "PDPA s.31"
+    try:
+        uses.use(
+            actor,
+            export.person,
+            portability_purpose(),
+            action=DataUse.Action.PORTABILITY,
+            reference=reference,
+            audit_channel=audit_channel,
+        )
+    except uses.UseRefused as refused:
+        raise ValidationError({"email": refused.decision.reasons}) from None
+    path = issue_download_link(export, actor=actor, audit_channel=audit_channel)
+    export.refresh_from_db()
     with translation.override(export.language):
         message = EmailMessage(
             subject=_("Personal data sent at the data subject's request"),
             body=_(
                 "At the request of the person it describes, and under section 31 of the "
-                "Personal Data Protection Act B.E. 2562, the attached file holds the personal "
-                "data we keep about them: a readable report, the data as JSON and one CSV "
-                "file per table."
-            ),
+                "Personal Data Protection Act B.E. 2562, the personal data we keep about them "
+                "(a readable report, the data as JSON and one CSV file per table) can be "
+                "downloaded once, until %(until)s, from:\n\n%(link)s"
+            )
+            % {
+                "until": thai.format_date(
+                    timezone.localtime(export.expires_at).date(), export.language
+                ),
+                "link": f"{base_url.rstrip('/')}{path}",
+            },
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
         )
-    message.attach(f"personal-data-{export.pk}.zip", content, "application/zip")
     message.send()
     with transaction.atomic():
         DataExport.objects.filter(pk=export.pk).update(sent_to=address)
@@ -631,17 +666,27 @@ class Download:
     reason: str = ""
 
 
-def claim_download(token: str, ip_address: str | None) -> Download:
-    """The bundle behind a link, once: the first request takes it, any later
-    one, an expired or an unknown token gets the reason and nothing else."""
+def check_download(token: str) -> Download:
+    """What the link leads to, without using it up: the page a mail scanner or
+    a preview opens only shows a Download button."""
     export = DataExport.objects.filter(token_hash=token_hash(token)).first()
     if export is None or not export.file:
         return Download(export, 404, "unknown")
-    now = timezone.now()
     if export.downloaded_at is not None:
         return Download(export, 410, "used")
-    if export.expires_at <= now:
+    if export.expires_at <= timezone.now():
         return Download(export, 410, "expired")
+    return Download(export, 200)
+
+
+def claim_download(token: str, ip_address: str | None) -> Download:
+    """The bundle behind a link, once: the first POST of its page takes it; any
+    later one, an expired or an unknown token gets the reason and nothing else."""
+    checked = check_download(token)
+    if checked.status != 200 or checked.export is None:
+        return checked
+    export = checked.export
+    now = timezone.now()
     claimed = DataExport.objects.filter(
         pk=export.pk, downloaded_at__isnull=True, expires_at__gt=now
     ).update(downloaded_at=now, download_ip=ip_address)

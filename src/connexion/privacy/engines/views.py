@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connexion.accounts.permissions import MissingPermission, require_permission
@@ -82,33 +83,52 @@ def _status(form: Any) -> int:
 # --- exports ------------------------------------------------------------------------
 
 
-@require_GET
+def _private(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+# No CSRF token: the link itself is the only authority (no session, no cookie), and
+# the page sends no referrer, so browsers post it with "Origin: null".
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 def export_download(request: HttpRequest, token: str) -> HttpResponse:
-    """The person's download: once, before the link expires; otherwise a page
-    saying why, and nothing else."""
-    download = export.claim_download(token, client_ip(request))
+    """The person's download. Opening the link shows a page with a Download
+    button and uses nothing up (mail scanners open links); only the POST of that
+    page takes the bundle, once, before the link expires. Otherwise a page says
+    why, and nothing else."""
+    if request.method == "POST":
+        download = export.claim_download(token, client_ip(request))
+    else:
+        download = export.check_download(token)
     if download.status != 200 or download.export is None:
         logger.warning("data export link refused (%s)", download.reason)
         language = download.export.language if download.export else translation.get_language()
         with translation.override(language):
-            response = render(
-                request,
-                "privacy/export/link_error.html",
-                {"reason": download.reason},
-                status=download.status,
+            return _private(
+                render(
+                    request,
+                    "privacy/export/link_error.html",
+                    {"reason": download.reason},
+                    status=download.status,
+                )
             )
-    else:
-        bundle = download.export
-        response = FileResponse(
+    bundle = download.export
+    if request.method == "GET":
+        with translation.override(bundle.language):
+            return _private(
+                render(request, "privacy/export/link_ready.html", {"expires_at": bundle.expires_at})
+            )
+    return _private(
+        FileResponse(
             bundle.file.open("rb"),
             as_attachment=True,
             filename=f"personal-data-{bundle.pk}.zip",
             content_type="application/zip",
         )
-        response["X-Robots-Tag"] = "noindex"
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -188,7 +208,12 @@ def export_send(request: HttpRequest, export_id: int) -> HttpResponse:
     form = SendExportForm(request.POST)
     if form.is_valid():
         try:
-            export.send_to_controller(bundle, form.cleaned_data["email"], request.user)
+            export.send_to_controller(
+                bundle,
+                form.cleaned_data["email"],
+                request.user,
+                base_url=request.build_absolute_uri("/"),
+            )
         except ValidationError as error:
             put_errors(form, error)
         else:

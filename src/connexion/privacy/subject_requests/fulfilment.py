@@ -203,7 +203,11 @@ def deliver_export(
     )
     if to_controller:
         export.send_to_controller(
-            bundle, request.recipient_email, actor, audit_channel=audit_channel
+            bundle,
+            request.recipient_email,
+            actor,
+            base_url=base_url,
+            audit_channel=audit_channel,
         )
         event = record_event(
             request,
