@@ -10,6 +10,7 @@ from connexion.audit.models import AuditEvent
 from connexion.ops.demo import load_demo_data
 from connexion.people.models import Organization, Person, SavedView
 from connexion.people.services import create_organization
+from tests.exports import export_people
 from tests.people.conftest import NATIONAL_ID, TAX_ID
 
 pytestmark = pytest.mark.django_db
@@ -306,12 +307,12 @@ def test_roles_and_relationships(sales, somchai, source):
 
 
 def test_export_csv_and_xlsx_masks_for_sales(sales, somchai):
-    response = sales.get("/people/export.csv", {"q": "สมชาย"})
+    response = export_people(sales, "csv", q="สมชาย")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["first_name_th"] for row in rows] == ["สมชาย"]
     assert rows[0]["national_id"] == "x-xxxx-xxxxx-70-8"
     assert rows[0]["mobile"] == "081 234 5678"
-    workbook = load_workbook(io.BytesIO(sales.get("/people/export.xlsx").content))
+    workbook = load_workbook(io.BytesIO(export_people(sales, "xlsx").content))
     sheet = workbook.active
     header = [cell.value for cell in sheet[1]]
     values = dict(zip(header, [cell.value for cell in sheet[2]], strict=True))

@@ -25,6 +25,7 @@ from connexion.people.models import (
     Source,
     Tag,
 )
+from connexion.people.selectors import PersonFilters
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -353,3 +354,20 @@ class PersonFilterForm(forms.Form):
         ],
         required=False,
     )
+
+    def filters(self) -> PersonFilters:
+        """The filters chosen, read by the list, its export and saved views alike."""
+        data = self.cleaned_data if self.is_valid() else {}
+        owner = data.get("owner")
+        organization = data.get("organization")
+        tag = data.get("tag")
+        return PersonFilters(
+            query=data.get("q", ""),
+            lifecycle_stage=data.get("lifecycle_stage", ""),
+            tag=tag.name if tag else "",
+            owner=owner.pk if owner else None,
+            province=data.get("province", ""),
+            organization=organization.pk if organization else None,
+            source_kind=data.get("source_kind", ""),
+            sort=data.get("sort") or "newest",
+        )

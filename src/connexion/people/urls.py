@@ -7,7 +7,6 @@ app_name = "people"
 urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/new/", views.person_create, name="person_create"),
-    path("people/export.<str:file_format>", views.person_export, name="person_export"),
     path("people/views/save/", views.save_view, name="save_view"),
     path("people/views/<int:view_id>/delete/", views.delete_view, name="delete_view"),
     path("people/lookup/", views.lookup_person, name="lookup_person"),

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from connexion.accounts.permissions import require_permission
 from connexion.lib.http import text_param
-from connexion.people import exports, services
+from connexion.people import services
 from connexion.people.erased import erasure_of
 from connexion.people.forms import (
     CONTACT_FORMS,
@@ -41,7 +41,6 @@ from connexion.people.selectors import (
     can_see_identity_numbers,
     organization_detail,
     organizations_page,
-    people_for_export,
     people_page,
     person_detail,
     person_or_404,
@@ -66,20 +65,7 @@ def _put_errors(form: Any, error: ValidationError) -> None:
 
 
 def _filters(form: PersonFilterForm) -> PersonFilters:
-    data = form.cleaned_data if form.is_valid() else {}
-    owner = data.get("owner")
-    organization = data.get("organization")
-    tag = data.get("tag")
-    return PersonFilters(
-        query=data.get("q", ""),
-        lifecycle_stage=data.get("lifecycle_stage", ""),
-        tag=tag.name if tag else "",
-        owner=owner.pk if owner else None,
-        province=data.get("province", ""),
-        organization=organization.pk if organization else None,
-        source_kind=data.get("source_kind", ""),
-        sort=data.get("sort") or "newest",
-    )
+    return form.filters()
 
 
 # --- people list ------------------------------------------------------------
@@ -102,17 +88,6 @@ def person_list(request: HttpRequest) -> HttpResponse:
     # htmx asks for the rows alone while the user types, filters or pages.
     template = "people/person_rows.html" if request.htmx else "people/person_list.html"
     return render(request, template, context)
-
-
-@login_required
-@people_access
-def person_export(request: HttpRequest, file_format: str) -> HttpResponse:
-    people = people_for_export(request.user, _filters(PersonFilterForm(request.GET)))
-    if file_format == "xlsx":
-        return exports.people_xlsx(people, request.user)
-    if file_format == "csv":
-        return exports.people_csv(people, request.user)
-    raise Http404
 
 
 @require_POST

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from connexion.privacy.ledger import views
+from connexion.privacy.ledger import people_export, views
 
 app_name = "privacy"
 
@@ -26,6 +26,8 @@ urlpatterns = [
     path("restrictions/", views.restriction_list, name="restriction_list"),
     path("requests/", include("connexion.privacy.subject_requests.urls")),
     path("", include("connexion.privacy.engines.urls")),
+    # The people list's export, through the use door: open to every staff member with people access.
+    path("people/export.<str:file_format>", people_export.people_export, name="people_export"),
     # The privacy panel of a person's page: open to every staff member with people access.
     path("people/<int:person_id>/", views.person_panel, name="person_panel"),
     path("people/<int:person_id>/consent/", views.person_consent, name="person_consent"),

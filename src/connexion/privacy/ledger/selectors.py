@@ -20,7 +20,9 @@ from connexion.privacy.models import (
     CONSENT_BASES,
     Breach,
     ConsentEvent,
+    DataUse,
     Disclosure,
+    LawfulBasis,
     Objection,
     PrivacyNotice,
     Purpose,
@@ -434,3 +436,15 @@ def person_panel(viewer: Any, person: Person, *, channel: str = UI) -> PersonPan
         viewer, "privacy.person_panel", "people.person", [str(person.pk)], channel=channel
     )
     return panel
+
+
+def legal_uses(viewer: Any, limit: int = 20) -> list[DataUse]:
+    """The latest uses of personal data on a legal obligation (policy 5.6, 6.3):
+    the privacy dashboard lists each one with its reference."""
+    found = list(
+        DataUse.objects.filter(purpose__lawful_basis=LawfulBasis.LEGAL_OBLIGATION, allowed=True)
+        .select_related("purpose", "used_by", "person")
+        .order_by("-used_at", "-id")[:limit]
+    )
+    _record_people(viewer, "privacy.legal_uses", [use.person_id for use in found])
+    return found

@@ -198,12 +198,3 @@ def use_many(
             channel=audit_channel,
         )
     return batch
-
-
-def legal_uses(limit: int = 20) -> list[DataUse]:
-    """The latest uses on a legal obligation, for the privacy dashboard."""
-    return list(
-        DataUse.objects.filter(purpose__lawful_basis=LawfulBasis.LEGAL_OBLIGATION, allowed=True)
-        .select_related("purpose", "used_by")
-        .order_by("-used_at", "-id")[:limit]
-    )

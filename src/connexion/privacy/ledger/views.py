@@ -76,7 +76,11 @@ def _query_string(request: HttpRequest) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     from connexion.privacy.subject_requests.selectors import request_figures
 
-    context = {"dashboard": selectors.dashboard(), "requests": request_figures()}
+    context = {
+        "dashboard": selectors.dashboard(),
+        "requests": request_figures(),
+        "legal_uses": selectors.legal_uses(request.user),
+    }
     return render(request, "privacy/dashboard.html", context)
 
 
