@@ -5,7 +5,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from connexion.audit.models import AuditEvent
-from connexion.ops.schedule import every
+from connexion.lib.periodic import every
 
 
 @every(timedelta(days=1))

@@ -1,10 +1,7 @@
-"""Periodic tasks. A task declares how often it runs with `@every(...)`; the
-scheduler (a thread of `connexion worker`, or `connexion scheduler --once` from
-cron) enqueues each one when it is due, for the worker to run.
-
-    @every(timedelta(hours=1))
-    @task()
-    def send_deadline_warnings() -> int: ...
+"""The periodic task scheduler. A task declares how often it runs with
+`@every(...)` (`connexion.lib.periodic`); the scheduler (a thread of
+`connexion worker`, or `connexion scheduler --once` from cron) enqueues each one
+when it is due, for the worker to run.
 
 Several workers may run the scheduler: the database row of each task is claimed
 with a compare-and-set update, so a due task is enqueued once."""
@@ -15,41 +12,16 @@ import contextlib
 import importlib
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from django.apps import apps
 from django.db import IntegrityError, close_old_connections
 from django.utils import timezone
 
+from connexion.lib.periodic import SCHEDULE, Periodic
+
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Periodic:
-    task: Any  # a django_tasks Task
-    interval: timedelta
-
-    @property
-    def name(self) -> str:
-        return self.task.module_path
-
-
-SCHEDULE: dict[str, Periodic] = {}
-
-
-def every(interval: timedelta) -> Callable[[Any], Any]:
-    """Registers a django-tasks task to be enqueued once per `interval`."""
-
-    def register(task: Any) -> Any:
-        periodic = Periodic(task, interval)
-        SCHEDULE[periodic.name] = periodic
-        return task
-
-    return register
 
 
 def discover() -> dict[str, Periodic]:

@@ -3,8 +3,8 @@ from datetime import timedelta
 from django.utils import timezone
 from django_tasks import TaskContext, task
 
+from connexion.lib.periodic import every
 from connexion.ops.models import WorkerHeartbeat
-from connexion.ops.schedule import every
 
 
 @every(timedelta(minutes=1))

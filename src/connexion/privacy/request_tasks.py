@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django_tasks import task
 
-from connexion.ops.schedule import every
+from connexion.lib.periodic import every
 from connexion.privacy.subject_requests import deadlines
 
 

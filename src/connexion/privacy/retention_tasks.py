@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django_tasks import task
 
-from connexion.ops.schedule import every
+from connexion.lib.periodic import every
 from connexion.privacy.engines import retention
 
 

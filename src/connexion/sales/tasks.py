@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django_tasks import task
 
-from connexion.ops.schedule import every
+from connexion.lib.periodic import every
 from connexion.sales.activities import services as activity_services
 
 
