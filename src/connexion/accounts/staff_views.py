@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -35,19 +34,10 @@ from connexion.accounts.services import (
 from connexion.api.models import ApiToken
 from connexion.api.scopes import describe as describe_scope
 from connexion.api.services import revoke_token
+from connexion.lib.forms import put_errors
 from connexion.lib.http import client_ip
 
 staff_access = require_permission("accounts.manage_staff")
-
-
-def _put_errors(form: Form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _role_labels(user: User) -> list[str]:
@@ -89,7 +79,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -133,7 +123,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
                     set_roles(member, data["roles"], actor=actor)
                     set_teams(member, data["teams"], actor=actor)
             except ValidationError as exc:
-                _put_errors(form, exc)
+                put_errors(form, exc)
             else:
                 messages.success(
                     request, _("Changes to %(username)s saved.") % {"username": member}
@@ -250,7 +240,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, _("Team %(name)s created.") % {"name": team.name})
             return redirect("staff:team_list")
@@ -284,7 +274,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
                 actor=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
-            _put_errors(form, exc)
+            put_errors(form, exc)
         else:
             messages.success(request, _("Team %(name)s saved.") % {"name": team.name})
             return redirect("staff:team_list")

@@ -54,6 +54,7 @@ from connexion.api.models import ApiToken
 from connexion.api.scopes import describe as describe_scope
 from connexion.api.services import create_token, revoke_token
 from connexion.lib.crypto import StoredFileError
+from connexion.lib.forms import put_errors
 from connexion.lib.http import client_ip, safe_next
 
 logger = logging.getLogger(__name__)
@@ -422,9 +423,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 actor=user,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            put_errors(form, exc)
         else:
             sessions.show_once(request.session, NEW_TOKEN, [raw])
             return redirect("accounts:api_tokens")

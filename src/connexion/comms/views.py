@@ -19,9 +19,9 @@ from connexion.comms import services
 from connexion.comms.forms import EmailTemplateForm, SendEmailForm
 from connexion.comms.models import EmailTemplate
 from connexion.comms.rendering import PLACEHOLDERS
+from connexion.lib.forms import put_errors
 from connexion.people.models import Person
 from connexion.people.selectors import person_or_404
-from connexion.privacy.ledger.forms import put_errors
 
 people_access = require_permission("accounts.access_people")
 # Writing to people is inbox work (sales and support have it).

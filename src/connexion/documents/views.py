@@ -25,6 +25,7 @@ from connexion.documents.serving import damaged_file_message, damaged_file_respo
 from connexion.documents.templatetags.documents import FORM_PREFIX
 from connexion.documents.uploads import BoundedMemoryUploadHandler
 from connexion.lib.crypto import StoredFileError
+from connexion.lib.forms import put_errors
 from connexion.people.models import Organization, Person
 
 OWNER_MODELS: dict[str, type[Person] | type[Organization]] = {
@@ -80,9 +81,7 @@ def _upload(request: HttpRequest, owner_type: str, owner_id: int) -> HttpRespons
         try:
             document = services.upload_document(request.user, owner, **form.service_values())
         except ValidationError as error:
-            for name, field_errors in error.message_dict.items():
-                for message in field_errors:
-                    form.add_error(name if name in form.fields else None, message)
+            put_errors(form, error)
         else:
             done = _("%(kind)s added.") % {"kind": document.get_kind_display()}
             form = UploadForm(prefix=FORM_PREFIX)

@@ -18,6 +18,7 @@ from connexion.imports.forms import MappingForm, UploadForm
 from connexion.imports.models import ImportIssue, ImportJob
 from connexion.imports.rows import initial_mapping, label
 from connexion.imports.selectors import job_for, job_issues, recent_jobs
+from connexion.lib.forms import put_errors
 from connexion.lib.spreadsheet import spreadsheet_cell
 
 people_access = require_permission("accounts.access_people")
@@ -65,7 +66,7 @@ def mapping(request: HttpRequest, job_id: int) -> HttpResponse:
                 messages.success(request, _("The import has started."))
                 return redirect("imports:job", job.pk)
         except ValidationError as error:
-            _put_errors(form, error)
+            put_errors(form, error, _SOURCE_FIELDS.get)
         else:
             preview = services.preview(job)
     columns = [
@@ -83,17 +84,6 @@ def mapping(request: HttpRequest, job_id: int) -> HttpResponse:
         "preview_headers": [label(name) for name in job.mapping if name] if preview else [],
     }
     return render(request, "imports/mapping.html", context)
-
-
-def _put_errors(form: MappingForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        for message in error.messages:
-            form.add_error(None, message)
-        return
-    for name, field_errors in error.message_dict.items():
-        target = _SOURCE_FIELDS.get(name)
-        for message in field_errors:
-            form.add_error(target if target in form.fields else None, message)
 
 
 def _job_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from connexion.accounts.permissions import require_permission
+from connexion.lib.forms import put_errors
 from connexion.lib.http import text_param
 from connexion.people import services
 from connexion.people.erased import erasure_of
@@ -57,11 +58,8 @@ CONTACT_MODELS = {
 
 
 def _put_errors(form: Any, error: ValidationError) -> None:
-    """Shows a service's errors next to the fields they name."""
-    for name, field_errors in error.message_dict.items():
-        target = name if name in form.fields else f"source_{name}"
-        for message in field_errors:
-            form.add_error(target if target in form.fields else None, message)
+    """A service names a source field by its model name; the form prefixes it."""
+    put_errors(form, error, lambda name: name if name in form.fields else f"source_{name}")
 
 
 def _filters(form: PersonFilterForm) -> PersonFilters:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from connexion.accounts.permissions import require_permission
+from connexion.lib.forms import put_errors
 from connexion.portal import announcements, selectors, services
 from connexion.portal.forms import (
     AnnounceForm,
@@ -29,7 +30,6 @@ from connexion.portal.forms import (
     WebFormBuilderForm,
 )
 from connexion.portal.models import NoticeAnnouncement, WebForm
-from connexion.privacy.ledger.forms import put_errors
 from connexion.privacy.models import PrivacyNotice
 
 privacy_access = require_permission("accounts.access_privacy")

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from connexion.lib import sms
+from connexion.lib.forms import put_errors
 from connexion.lib.http import client_ip
 from connexion.people.models import Person
 from connexion.portal import links, selectors, services, throttle
@@ -33,7 +34,6 @@ from connexion.portal.forms import (
     started_token,
 )
 from connexion.portal.models import PortalLink, WebForm
-from connexion.privacy.ledger.forms import put_errors
 from connexion.privacy.ledger.selectors import consent_purposes
 from connexion.privacy.models import ConsentEvent, OneTimeCode, PrivacyNotice
 from connexion.privacy.subject_requests import intake, rules, verification, workflow

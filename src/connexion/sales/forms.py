@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -30,13 +29,6 @@ from connexion.sales.services.checks import LAST_PLAUSIBLE_CE_YEAR, money_messag
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CURRENCY_CHOICES = [(code, code) for code in sorted(CURRENCY_DIGITS, key=lambda c: (c != "THB", c))]
-
-
-def put_errors(form: Any, error: ValidationError) -> None:
-    """Shows a service's errors next to the fields they name."""
-    for name, field_errors in error.message_dict.items():
-        for message in field_errors:
-            form.add_error(name if name in form.fields else None, message)
 
 
 def sales_staff() -> QuerySet[User]:

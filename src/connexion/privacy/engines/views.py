@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from connexion.accounts.permissions import MissingPermission, require_permission
 from connexion.accounts.roles import PRIVACY_OFFICER
 from connexion.audit.services import record_access
+from connexion.lib.forms import put_errors
 from connexion.lib.http import client_ip
 from connexion.people.models import Person
 from connexion.privacy.engines import erasure, export, holds, retention
@@ -35,7 +36,6 @@ from connexion.privacy.engines.forms import (
     RetentionRuleForm,
     SendExportForm,
 )
-from connexion.privacy.ledger.forms import put_errors
 from connexion.privacy.models import (
     DataExport,
     ErasureRecord,

@@ -34,13 +34,6 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 CHECKBOXES = forms.CheckboxSelectMultiple
 
 
-def put_errors(form: forms.Form, error: ValidationError) -> None:
-    """Shows a service's errors next to the fields they name."""
-    for name, messages in error.message_dict.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
-
-
 def error_lines(form: forms.Form) -> list[str]:
     """Each error as "Field: message", for places without the form around it."""
     lines = []

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from connexion.accounts.permissions import require_permission
 from connexion.audit.services import record_access
 from connexion.documents.serving import stored_file_response
+from connexion.lib.forms import put_errors
 from connexion.lib.http import parse_id, text_param
 from connexion.people.models import Organization, Person
 from connexion.privacy.ledger import selectors, services
@@ -35,7 +36,6 @@ from connexion.privacy.ledger.forms import (
     PurposeForm,
     RestrictionForm,
     error_lines,
-    put_errors,
     save_purpose,
     staff_wording,
 )

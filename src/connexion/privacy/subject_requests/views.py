@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from connexion.accounts.permissions import MissingPermission, require_permission
 from connexion.audit.services import record_access
 from connexion.documents.serving import stored_file_response
+from connexion.lib.forms import put_errors
 from connexion.lib.http import parse_id
 from connexion.people.models import Person
-from connexion.privacy.ledger.forms import RestrictionForm, error_lines, put_errors
+from connexion.privacy.ledger.forms import RestrictionForm, error_lines
 from connexion.privacy.ledger.selectors import person_contact_points
 from connexion.privacy.models import SubjectRequest
 from connexion.privacy.subject_requests import (

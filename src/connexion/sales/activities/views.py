@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from connexion.accounts.permissions import check_permission
 from connexion.accounts.visibility import visible_or_404
+from connexion.lib.forms import put_errors
 from connexion.lib.http import parse_id, safe_next
 from connexion.sales.activities import services as activity_services
 from connexion.sales.activities import timeline
@@ -39,7 +40,6 @@ from connexion.sales.activities.forms import (
     TaskFilterForm,
     TaskForm,
 )
-from connexion.sales.forms import put_errors
 from connexion.sales.models import Activity, Note, Reminder, Task
 
 PEOPLE = "accounts.access_people"

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from connexion.accounts.visibility import visible_or_404
+from connexion.lib.forms import put_errors
 from connexion.lib.http import parse_id, text_param
 from connexion.people.models import SavedView
 from connexion.sales import selectors
@@ -25,7 +26,6 @@ from connexion.sales.forms import (
     DealLineForm,
     MoveForm,
     minor_units,
-    put_errors,
 )
 from connexion.sales.models import Deal
 from connexion.sales.services import deals as deal_services

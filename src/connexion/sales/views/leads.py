@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from connexion.accounts.visibility import visible_or_404
+from connexion.lib.forms import put_errors
 from connexion.lib.http import parse_id
 from connexion.sales import selectors
-from connexion.sales.forms import ConvertForm, LeadFilterForm, LeadForm, LeadStatusForm, put_errors
+from connexion.sales.forms import ConvertForm, LeadFilterForm, LeadForm, LeadStatusForm
 from connexion.sales.models import Lead
 from connexion.sales.services import leads as lead_services
 from connexion.sales.views.access import deals_access

@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from connexion.sales.forms import PipelineForm, StageForm, put_errors
+from connexion.lib.forms import put_errors
+from connexion.sales.forms import PipelineForm, StageForm
 from connexion.sales.models import Pipeline, Stage
 from connexion.sales.services import pipelines as pipeline_services
 from connexion.sales.views.access import deals_access, pipelines_access

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from connexion.lib.forms import put_errors
 from connexion.people.selectors import person_or_404
-from connexion.sales.forms import InterestForm, ProductForm, put_errors
+from connexion.sales.forms import InterestForm, ProductForm
 from connexion.sales.models import Product, ProductInterest
 from connexion.sales.services import interests as interest_services
 from connexion.sales.services import products as product_services
