@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from connexion.accounts.actors import Actor
 from connexion.accounts.models import MfaDevice, RecoveryCode, SignInAttempt, User
 from connexion.accounts.roles import MFA_REQUIRED_ROLES
 from connexion.audit.services import record_change
@@ -119,7 +120,7 @@ def _new_recovery_code() -> str:
 
 
 @transaction.atomic
-def regenerate_recovery_codes(user: User, *, actor: User | None) -> list[str]:
+def regenerate_recovery_codes(user: User, *, actor: Actor) -> list[str]:
     """Ten new codes; the old ones stop working. The codes are returned to be
     shown once; only their hashes are kept."""
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
@@ -180,7 +181,7 @@ def second_step(user: User, code: str) -> str | None:
 
 
 @transaction.atomic
-def disable(user: User, *, actor: User | None) -> None:
+def disable(user: User, *, actor: Actor) -> None:
     """Turns two-step sign-in off: the authenticator and recovery codes go."""
     had = MfaDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
     MfaDevice.objects.filter(user=user).delete()

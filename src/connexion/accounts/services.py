@@ -19,6 +19,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor
 from connexion.accounts.models import RoleVisibility, SignInAttempt, Team, User
 from connexion.accounts.roles import ADMIN, ROLE_CODES
 from connexion.accounts.sessions import end_user_sessions
@@ -36,7 +37,7 @@ def generate_password() -> str:
 
 
 @transaction.atomic
-def set_roles(user: User, role_codes: list[str], *, actor: User | None = None) -> None:
+def set_roles(user: User, role_codes: list[str], *, actor: Actor = None) -> None:
     unknown = sorted(set(role_codes) - set(ROLE_CODES))
     if unknown:
         raise UnknownRoleError(", ".join(unknown))
@@ -53,7 +54,7 @@ def set_roles(user: User, role_codes: list[str], *, actor: User | None = None) -
 
 
 @transaction.atomic
-def set_teams(user: User, teams: Iterable[Team], *, actor: User | None = None) -> None:
+def set_teams(user: User, teams: Iterable[Team], *, actor: Actor = None) -> None:
     wanted = {team.pk: team for team in teams}
     before = sorted(user.teams.values_list("name", flat=True))
     user.teams.set(wanted.values())
@@ -73,7 +74,7 @@ def create_staff_user(
     last_name: str = "",
     language: str = "",
     teams: Iterable[Team] = (),
-    actor: User | None = None,
+    actor: Actor = None,
 ) -> tuple[User, str]:
     """Creates a staff user and returns it with its (possibly generated) password.
     A password given here must pass the password rules (ValidationError on
@@ -100,7 +101,7 @@ def create_staff_user(
 
 
 @transaction.atomic
-def set_password(user: User, password: str, *, actor: User | None = None) -> None:
+def set_password(user: User, password: str, *, actor: Actor = None) -> None:
     """Every password a person chooses passes the rules of accounts.passwords."""
     try:
         validate_password(password, user)
@@ -158,7 +159,7 @@ def _other_active_admins(user: User) -> bool:
 
 
 @transaction.atomic
-def deactivate_user(user: User, *, actor: User | None) -> tuple[int, int]:
+def deactivate_user(user: User, *, actor: Actor) -> tuple[int, int]:
     """Stops the user at once: no sign-in, every session ended, every API token
     revoked. Returns (sessions ended, tokens revoked)."""
     if actor is not None and actor.pk == user.pk:
@@ -181,7 +182,7 @@ def deactivate_user(user: User, *, actor: User | None) -> tuple[int, int]:
 
 
 @transaction.atomic
-def reactivate_user(user: User, *, actor: User | None) -> None:
+def reactivate_user(user: User, *, actor: Actor) -> None:
     """Lets the user sign in again. Their old API tokens stay revoked."""
     if not user.is_active:
         user.is_active = True
@@ -194,7 +195,7 @@ def reactivate_user(user: User, *, actor: User | None) -> None:
 
 @transaction.atomic
 def create_team(
-    name: str, *, description: str = "", members: Iterable[User] = (), actor: User | None
+    name: str, *, description: str = "", members: Iterable[User] = (), actor: Actor
 ) -> Team:
     team = Team(name=name.strip(), description=description.strip())
     team.full_clean()
@@ -211,7 +212,7 @@ def create_team(
 
 @transaction.atomic
 def update_team(
-    team: Team, *, name: str, description: str, members: Iterable[User], actor: User | None
+    team: Team, *, name: str, description: str, members: Iterable[User], actor: Actor
 ) -> None:
     changes: dict[str, list[object]] = {}
     name, description = name.strip(), description.strip()
@@ -233,7 +234,7 @@ def update_team(
 
 
 @transaction.atomic
-def delete_team(team: Team, *, actor: User | None) -> None:
+def delete_team(team: Team, *, actor: Actor) -> None:
     record_change(
         actor,
         "accounts.delete_team",
@@ -250,7 +251,7 @@ def delete_team(team: Team, *, actor: User | None) -> None:
 
 
 @transaction.atomic
-def set_role_scope(role_code: str, scope: str, *, actor: User | None) -> None:
+def set_role_scope(role_code: str, scope: str, *, actor: Actor) -> None:
     """Which records the members of a role see from now on (accounts.visibility)."""
     if role_code not in ROLE_CODES:
         raise UnknownRoleError(role_code)
@@ -376,7 +377,7 @@ def is_locked_out(user: User) -> bool:
 def unlock_sign_in(
     user: User,
     *,
-    actor: User | None,
+    actor: Actor,
     step: str = SignInAttempt.Step.ADMIN,
     ip_address: str | None = None,
     user_agent: str = "",

@@ -76,7 +76,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 language=data["language"],
                 roles=data["roles"],
                 teams=data["teams"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
             )
         except ValidationError as exc:
             put_errors(form, exc)
@@ -153,7 +153,7 @@ def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     member = get_object_or_404(User, pk=user_id)
     try:
-        sessions, tokens = deactivate_user(member, actor=request.user)  # type: ignore[arg-type]
+        sessions, tokens = deactivate_user(member, actor=request.user)
     except ValidationError as exc:
         for error in exc.messages:
             messages.error(request, error)
@@ -174,7 +174,7 @@ def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
 @staff_access
 def user_reactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     member = get_object_or_404(User, pk=user_id)
-    reactivate_user(member, actor=request.user)  # type: ignore[arg-type]
+    reactivate_user(member, actor=request.user)
     messages.success(
         request,
         _("%(username)s can sign in again. Their old API tokens stay revoked.")
@@ -190,7 +190,7 @@ def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
     member = get_object_or_404(User, pk=user_id)
     unlock_sign_in(
         member,
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         ip_address=client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
@@ -205,7 +205,7 @@ def user_reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
     """For a user who lost their phone and recovery codes: they set up two-step
     sign-in again at their next sign-in (if their role requires it)."""
     member = get_object_or_404(User, pk=user_id)
-    mfa.disable(member, actor=request.user)  # type: ignore[arg-type]
+    mfa.disable(member, actor=request.user)
     messages.success(
         request, _("Two-step sign-in of %(username)s is reset.") % {"username": member}
     )
@@ -237,7 +237,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
                 data["name"],
                 description=data["description"],
                 members=data["members"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
             )
         except ValidationError as exc:
             put_errors(form, exc)
@@ -271,7 +271,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
                 name=data["name"],
                 description=data["description"],
                 members=data["members"],
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
             )
         except ValidationError as exc:
             put_errors(form, exc)
@@ -291,7 +291,7 @@ def team_detail(request: HttpRequest, team_id: int) -> HttpResponse:
 def team_delete(request: HttpRequest, team_id: int) -> HttpResponse:
     team = get_object_or_404(Team, pk=team_id)
     name = team.name
-    delete_team(team, actor=request.user)  # type: ignore[arg-type]
+    delete_team(team, actor=request.user)
     messages.success(request, _("Team %(name)s deleted.") % {"name": name})
     return redirect("staff:team_list")
 
@@ -307,7 +307,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose one of the listed roles."))
         else:
             try:
-                set_role_scope(role, request.POST.get("scope", ""), actor=request.user)  # type: ignore[arg-type]
+                set_role_scope(role, request.POST.get("scope", ""), actor=request.user)
             except ValidationError as exc:
                 for error in exc.messages:
                     messages.error(request, error)

@@ -8,11 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 
+from connexion.accounts.actors import acting_user
 from connexion.lib.http import client_ip
+
+if TYPE_CHECKING:
+    from connexion.accounts.models import User
 
 USER_AGENT_LENGTH = 300
 
@@ -34,11 +38,10 @@ def current_origin() -> Origin | None:
     return _origin.get()
 
 
-def current_viewer() -> Any:
+def current_viewer() -> User | None:
     """The signed-in user of the page being served, or None."""
     origin = _origin.get()
-    user = origin.user if origin else None
-    return user if user is not None and user.is_authenticated else None
+    return acting_user(origin.user) if origin else None
 
 
 class AuditOriginMiddleware:

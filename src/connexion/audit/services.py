@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 
+from connexion.accounts.actors import Actor, acting_user
 from connexion.audit.context import current_origin
 from connexion.audit.models import AuditEvent
 
@@ -24,13 +25,13 @@ def _object_ref(obj: models.Model | None) -> tuple[str, str]:
 
 
 def _change_event(
-    actor: Any, action: str, obj: models.Model | None, changes: dict[str, Any], channel: str
+    actor: Actor, action: str, obj: models.Model | None, changes: dict[str, Any], channel: str
 ) -> AuditEvent:
     object_type, object_id = _object_ref(obj)
     return AuditEvent(
         kind=AuditEvent.Kind.CHANGE,
         action=action,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=acting_user(actor),
         channel=channel if actor is not None else AuditEvent.Channel.COMMAND,
         object_type=object_type,
         object_id=object_id,
@@ -40,7 +41,7 @@ def _change_event(
 
 
 def record_change(
-    actor: Any,
+    actor: Actor,
     action: str,
     obj: models.Model | None,
     changes: dict[str, Any],
@@ -53,7 +54,7 @@ def record_change(
 
 
 def record_changes(
-    actor: Any,
+    actor: Actor,
     action: str,
     changes_by_object: list[tuple[models.Model, dict[str, Any]]],
     *,
@@ -67,7 +68,7 @@ def record_changes(
 
 
 def record_access(
-    actor: Any,
+    actor: Actor,
     action: str,
     object_type: str,
     object_ids: list[str],
@@ -80,7 +81,7 @@ def record_access(
     return AuditEvent.objects.create(
         kind=AuditEvent.Kind.ACCESS,
         action=action,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=acting_user(actor),
         channel=channel,
         object_type=object_type,
         object_id=single,
@@ -89,7 +90,7 @@ def record_access(
     )
 
 
-def record_refusal(actor: Any, action: str, object_type: str, object_id: Any) -> AuditEvent:
+def record_refusal(actor: Actor, action: str, object_type: str, object_id: Any) -> AuditEvent:
     """Records that the actor asked for a record and was answered "not found":
     it is out of their reach or does not exist (the answer does not tell which;
     the log does, to whoever reads it)."""
@@ -97,7 +98,7 @@ def record_refusal(actor: Any, action: str, object_type: str, object_id: Any) ->
     return AuditEvent.objects.create(
         kind=AuditEvent.Kind.REFUSED,
         action=action,
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=acting_user(actor),
         channel=origin.channel if origin else AuditEvent.Channel.COMMAND,
         object_type=object_type,
         object_id=str(object_id)[:40],

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor, acting_user
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.comms.models import EmailTemplate, OutgoingEmail
@@ -40,10 +41,6 @@ class SendRefused(ValidationError):
     def __init__(self, decision: Decision) -> None:
         super().__init__(decision.reasons)
         self.decision = decision
-
-
-def _actor(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 # --- templates --------------------------------------------------------------
@@ -85,14 +82,14 @@ def _template_errors(values: dict[str, Any]) -> dict[str, list[str]]:
 
 @transaction.atomic
 def save_template(
-    actor: Any, template: EmailTemplate | None = None, **values: Any
+    actor: Actor, template: EmailTemplate | None = None, **values: Any
 ) -> EmailTemplate:
     """Creates a template, or changes `template`; refuses unknown placeholders."""
     unknown = set(values) - set(TEMPLATE_FIELDS)
     if unknown:
         raise TypeError(f"not template fields: {sorted(unknown)}")
     creating = template is None
-    template = template or EmailTemplate(created_by=_actor(actor))
+    template = template or EmailTemplate(created_by=acting_user(actor))
     current = {name: getattr(template, name, None) for name in TEMPLATE_FIELDS}
     merged = {**current, **values}
     for name in ("subject_th", "subject_en", "name"):
@@ -168,7 +165,7 @@ def _send_errors(
 
 
 def send_email(
-    actor: Any,
+    actor: Actor,
     person: Person,
     *,
     template: EmailTemplate | None,
@@ -201,7 +198,7 @@ def send_email(
     except uses.UseRefused as refused:
         raise SendRefused(refused.decision) from None
 
-    sender = _actor(actor)
+    sender = acting_user(actor)
     rendered = compose(person, template, language, sender)
     message_id = make_msgid(domain="connexion.local")
     # Stored before the server is called: a crash mid-send leaves a visible

@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor, acting_user
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.documents import content
@@ -57,7 +58,7 @@ def _check_values(
 
 @transaction.atomic
 def upload_document(
-    actor: Any,
+    actor: Actor,
     owner: Person | Organization,
     *,
     kind: str,
@@ -90,7 +91,7 @@ def upload_document(
         file_name=content.display_name(uploaded_name, prepared.extension, kind),
         content_type=prepared.content_type,
         size=len(prepared.content),
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        uploaded_by=acting_user(actor),
     )
     document.file.save("upload", ContentFile(prepared.content), save=False)
     try:
@@ -113,7 +114,7 @@ def upload_document(
 
 
 @transaction.atomic
-def delete_document(actor: Any, document: IdentityDocument, *, channel: str = UI) -> None:
+def delete_document(actor: Actor, document: IdentityDocument, *, channel: str = UI) -> None:
     """Deletes the document and, once committed, its file (documents.signals)."""
     record_change(
         actor,

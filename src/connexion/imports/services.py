@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.imports import reading
@@ -40,7 +41,7 @@ ISSUE_BATCH = 1000
 # --- upload and mapping ---------------------------------------------------------
 
 
-def create_job(actor: Any, upload: IO[bytes], file_name: str, table: reading.Table) -> ImportJob:
+def create_job(actor: Actor, upload: IO[bytes], file_name: str, table: reading.Table) -> ImportJob:
     """Keeps an upload that `reading.inspect` accepted, until its rows are imported."""
     job = ImportJob(
         created_by=actor,
@@ -93,7 +94,7 @@ def check_provenance(
 
 
 def configure_job(
-    actor: Any,
+    actor: Actor,
     job: ImportJob,
     *,
     mapping: list[str],
@@ -122,7 +123,7 @@ def configure_job(
     return job
 
 
-def start_job(actor: Any, job: ImportJob) -> ImportJob:
+def start_job(actor: Actor, job: ImportJob) -> ImportJob:
     """Hands the job to the background worker."""
     from connexion.imports.tasks import import_people
 

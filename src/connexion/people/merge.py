@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_access, record_change
 from connexion.lib.thai import format_thai_id
@@ -450,7 +451,7 @@ def _tombstone_values(person: Person) -> dict[str, Any]:
 
 @transaction.atomic
 def merge_people(
-    actor: Any,
+    actor: Actor,
     kept: Person,
     other: Person,
     *,

@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor, acting_user
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change, record_changes
 from connexion.lib.phone import InvalidPhoneNumber, national_format, to_e164
@@ -56,7 +57,7 @@ class ContactDetails:
 
 
 def create_source(
-    actor: Any,
+    actor: Actor,
     *,
     kind: str,
     channel: str,
@@ -87,7 +88,7 @@ def create_source(
         agreement_reference=agreement_reference.strip(),
         note=note,
         collected_at=collected_at or timezone.now(),
-        collected_by=actor if getattr(actor, "pk", None) else None,
+        collected_by=acting_user(actor),
     )
     try:
         source.full_clean()
@@ -249,7 +250,7 @@ def _build_address(owner_kwargs: dict[str, Any], values: dict[str, str], **extra
 
 @transaction.atomic
 def add_contact_point(
-    actor: Any,
+    actor: Actor,
     owner: Owner,
     kind: str,
     values: dict[str, Any],
@@ -298,7 +299,7 @@ def add_contact_point(
 
 
 @transaction.atomic
-def make_primary(actor: Any, contact: ContactPointModel, *, channel: str = UI) -> None:
+def make_primary(actor: Actor, contact: ContactPointModel, *, channel: str = UI) -> None:
     if contact.is_primary:
         return
     _save_contact_point(contact, True)
@@ -312,7 +313,7 @@ def make_primary(actor: Any, contact: ContactPointModel, *, channel: str = UI) -
 
 
 @transaction.atomic
-def remove_contact_point(actor: Any, contact: ContactPointModel, *, channel: str = UI) -> None:
+def remove_contact_point(actor: Actor, contact: ContactPointModel, *, channel: str = UI) -> None:
     owner = contact.owner
     description = str(contact)
     key = f"{contact._meta.model_name}:{contact.pk}"
@@ -345,7 +346,7 @@ def _contact_values(contacts: ContactDetails) -> list[tuple[str, dict[str, Any]]
 
 
 def _add_contacts(
-    actor: Any, owner: Owner, contacts: ContactDetails, source: Source, channel: str
+    actor: Actor, owner: Owner, contacts: ContactDetails, source: Source, channel: str
 ) -> None:
     # The caller refreshes the search text once, after all of them.
     for kind, values in _contact_values(contacts):
@@ -422,7 +423,7 @@ def _set_tags(instance: Person | Organization, names: list[str]) -> None:
 
 @transaction.atomic
 def create_person(
-    actor: Any,
+    actor: Actor,
     *,
     source: Source,
     contacts: ContactDetails | None = None,
@@ -440,7 +441,7 @@ def create_person(
     LifecycleChange.objects.create(
         person=person,
         stage=person.lifecycle_stage,
-        changed_by=actor if getattr(actor, "pk", None) else None,
+        changed_by=acting_user(actor),
     )
     if tags:
         _set_tags(person, tags)
@@ -462,7 +463,7 @@ def create_person(
 
 @transaction.atomic
 def update_person(
-    actor: Any,
+    actor: Actor,
     person: Person,
     *,
     tags: list[str] | None = None,
@@ -487,7 +488,7 @@ def update_person(
         LifecycleChange.objects.create(
             person=person,
             stage=person.lifecycle_stage,
-            changed_by=actor if getattr(actor, "pk", None) else None,
+            changed_by=acting_user(actor),
         )
     if tags is not None:
         before = sorted(person.tags.values_list("name", flat=True))
@@ -541,7 +542,7 @@ def _primary_key(contact: ContactPointModel) -> tuple[str, str]:
 
 @transaction.atomic
 def create_people(
-    actor: Any, drafts: list[PersonDraft], *, source: Source, channel: str = UI
+    actor: Actor, drafts: list[PersonDraft], *, source: Source, channel: str = UI
 ) -> list[Person | ValidationError]:
     """Creates many people at once (imports): the checks of `create_person`,
     made in Python, then one insert per table for the whole batch instead of
@@ -572,7 +573,8 @@ def create_people(
         accepted.append((person, contacts, [t.strip() for t in draft.tags if t.strip()], fields))
 
     people = Person.objects.bulk_create([person for person, *_rest in accepted], batch_size=500)
-    actor_id = actor.pk if getattr(actor, "pk", None) else None
+    acting = acting_user(actor)
+    actor_id = acting.pk if acting else None
     LifecycleChange.objects.bulk_create(
         [
             LifecycleChange(person=p, stage=p.lifecycle_stage, changed_by_id=actor_id)
@@ -617,7 +619,7 @@ def create_people(
 
 
 @transaction.atomic
-def delete_person(actor: Any, person: Person, *, channel: str = UI) -> None:
+def delete_person(actor: Actor, person: Person, *, channel: str = UI) -> None:
     person_id = person.pk
     record_change(
         actor, "people.delete_person", person, {"person": [str(person_id), None]}, channel=channel
@@ -645,7 +647,7 @@ def _check_organization(organization: Organization) -> None:
 
 @transaction.atomic
 def create_organization(
-    actor: Any,
+    actor: Actor,
     *,
     source: Source,
     contacts: ContactDetails | None = None,
@@ -680,7 +682,7 @@ def create_organization(
 
 @transaction.atomic
 def update_organization(
-    actor: Any,
+    actor: Actor,
     organization: Organization,
     *,
     tags: list[str] | None = None,
@@ -706,7 +708,7 @@ def update_organization(
 
 
 @transaction.atomic
-def delete_organization(actor: Any, organization: Organization, *, channel: str = UI) -> None:
+def delete_organization(actor: Actor, organization: Organization, *, channel: str = UI) -> None:
     record_change(
         actor,
         "people.delete_organization",
@@ -722,7 +724,7 @@ def delete_organization(actor: Any, organization: Organization, *, channel: str 
 
 @transaction.atomic
 def add_organization_role(
-    actor: Any,
+    actor: Actor,
     person: Person,
     organization: Organization,
     role: str,
@@ -759,7 +761,7 @@ def add_organization_role(
 
 @transaction.atomic
 def end_organization_role(
-    actor: Any, membership: OrganizationRole, end_date: Any, *, channel: str = UI
+    actor: Actor, membership: OrganizationRole, end_date: Any, *, channel: str = UI
 ) -> None:
     if membership.start_date and end_date < membership.start_date:
         raise ValidationError({"end_date": [_("The end date is before the start date.")]})
@@ -777,7 +779,7 @@ def end_organization_role(
 
 @transaction.atomic
 def add_relationship(
-    actor: Any, person: Person, other: Person, kind: str, *, note: str = "", channel: str = UI
+    actor: Actor, person: Person, other: Person, kind: str, *, note: str = "", channel: str = UI
 ) -> Relationship:
     if person.pk == other.pk:
         raise ValidationError({"other": [_("A person cannot be related to themselves.")]})

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor, acting_user
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.lib import sms
@@ -92,7 +93,7 @@ def renewals_for(person: Person, notice: PrivacyNotice, at: datetime) -> list[Pu
 
 
 @transaction.atomic
-def start_announcement(actor: Any, notice: PrivacyNotice, *, base_url: str) -> NoticeAnnouncement:
+def start_announcement(actor: Actor, notice: PrivacyNotice, *, base_url: str) -> NoticeAnnouncement:
     """Records the announcement and queues its sending."""
     from connexion.portal.tasks import send_notice_announcement
 
@@ -112,7 +113,7 @@ def start_announcement(actor: Any, notice: PrivacyNotice, *, base_url: str) -> N
         raise ValidationError(errors)
     announcement = NoticeAnnouncement.objects.create(
         notice=notice,
-        started_by=actor if getattr(actor, "pk", None) else None,
+        started_by=acting_user(actor),
         started_at=timezone.now(),
         base_url=base_url.rstrip("/"),
     )

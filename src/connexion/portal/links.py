@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor
 from connexion.audit.services import record_change
 from connexion.people.models import Person
 from connexion.portal.models import PortalLink
@@ -100,7 +101,7 @@ def check_link(token: str, *, max_days: int = RENEW_LINK_DAYS) -> PortalLink:
     return _find(token, max_days)
 
 
-def redeem_link(actor: object, token: str, *, max_days: int = RENEW_LINK_DAYS) -> PortalLink:
+def redeem_link(actor: Actor, token: str, *, max_days: int = RENEW_LINK_DAYS) -> PortalLink:
     """Uses the link up; a second use, or one racing this one, is refused."""
     with transaction.atomic():
         link = _find(token, max_days)

@@ -12,6 +12,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from connexion.accounts.actors import Actor
 from connexion.audit.services import record_access
 from connexion.people.models import Person
 from connexion.portal.models import (
@@ -83,7 +84,7 @@ def _row(
     return ConsentRow(purpose, state, event, renewal)
 
 
-def my_consents(actor: Any, person: Person) -> list[ConsentRow]:
+def my_consents(actor: Actor, person: Person) -> list[ConsentRow]:
     """Each purpose that rests on consent, with the person's current choice."""
     at = timezone.now()
     purposes = list(consent_purposes())

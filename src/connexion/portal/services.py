@@ -27,6 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from connexion.accounts.actors import Actor, acting_user
 from connexion.audit.services import record_change
 from connexion.lib.phone import InvalidPhoneNumber, to_e164
 from connexion.people import services as people
@@ -52,10 +53,6 @@ VISITOR_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 THAI_SCRIPT = re.compile(r"[\u0e00-\u0e7f]")
 # A follow-up a day after the form arrived.
 FOLLOW_UP_AFTER = timedelta(days=1)
-
-
-def _actor(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _lines(text: str) -> list[str]:
@@ -119,7 +116,7 @@ def privacy_contact() -> PrivacyContact:
 
 
 @transaction.atomic
-def save_privacy_contact(actor: Any, **values: Any) -> PrivacyContact:
+def save_privacy_contact(actor: Actor, **values: Any) -> PrivacyContact:
     unknown = set(values) - set(CONTACT_FIELDS)
     if unknown:
         raise TypeError(f"not contact fields: {sorted(unknown)}")
@@ -157,7 +154,7 @@ def save_privacy_contact(actor: Any, **values: Any) -> PrivacyContact:
     }
     for name, value in merged.items():
         setattr(contact, name, value)
-    contact.updated_by = _actor(actor)
+    contact.updated_by = acting_user(actor)
     contact.save()
     if changes:
         record_change(actor, "portal.save_privacy_contact", contact, changes)
@@ -177,7 +174,7 @@ def current_cookie_policy() -> CookiePolicy | None:
 
 
 @transaction.atomic
-def publish_cookie_policy(actor: Any, *, text_th: str, text_en: str) -> CookiePolicy:
+def publish_cookie_policy(actor: Actor, *, text_th: str, text_en: str) -> CookiePolicy:
     """A new version: every visitor is asked again."""
     errors: dict[str, list[str]] = {}
     if not text_th.strip():
@@ -193,7 +190,7 @@ def publish_cookie_policy(actor: Any, *, text_th: str, text_en: str) -> CookiePo
         text_th=text_th.strip(),
         text_en=text_en.strip(),
         published_at=timezone.now(),
-        published_by=_actor(actor),
+        published_by=acting_user(actor),
     )
     record_change(
         actor, "portal.publish_cookie_policy", policy, {"version": [None, policy.version]}
@@ -279,7 +276,7 @@ def record_cookie_consent(
 
 
 @transaction.atomic
-def link_visitor(actor: Any, visitor_id: str, person: Person) -> int:
+def link_visitor(actor: Actor, visitor_id: str, person: Person) -> int:
     """The visitor identified themselves (a form, the privacy center): their
     cookie choices become part of the person's record."""
     if not visitor_id or not VISITOR_ID.match(visitor_id) or person.merged_into_id:
@@ -438,13 +435,13 @@ def _form_errors(values: dict[str, Any]) -> dict[str, list[str]]:
 
 
 @transaction.atomic
-def save_web_form(actor: Any, form: WebForm | None = None, **values: Any) -> WebForm:
+def save_web_form(actor: Actor, form: WebForm | None = None, **values: Any) -> WebForm:
     """Creates a form, or changes `form`. Purposes: those resting on consent only."""
     unknown = set(values) - set(FORM_SETTINGS)
     if unknown:
         raise TypeError(f"not web form settings: {sorted(unknown)}")
     creating = form is None
-    form = form or WebForm(key=secrets.token_urlsafe(9).lower(), created_by=_actor(actor))
+    form = form or WebForm(key=secrets.token_urlsafe(9).lower(), created_by=acting_user(actor))
     current: dict[str, Any] = {
         name: getattr(form, name) for name in FORM_SETTINGS if name != "purposes"
     }

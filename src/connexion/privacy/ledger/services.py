@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import acting_user
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.people.models import Organization, Person
@@ -47,10 +48,6 @@ def current_notice(at: datetime | None = None) -> PrivacyNotice:
     if notice is None:
         raise ValidationError({"notice": [_("No privacy notice is in effect yet.")]})
     return notice
-
-
-def _actor(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _live_person(person: Person) -> None:
@@ -110,7 +107,7 @@ def give_consent(
         wording=wording,
         channel=channel,
         occurred_at=at,
-        recorded_by=_actor(actor),
+        recorded_by=acting_user(actor),
         ip_address=ip_address,
         user_agent=user_agent[:400],
     )
@@ -159,7 +156,7 @@ def withdraw_consent(
         wording_hash=latest.wording_hash,
         channel=channel,
         occurred_at=at,
-        recorded_by=_actor(actor),
+        recorded_by=acting_user(actor),
         ip_address=ip_address,
         user_agent=user_agent[:400],
     )
@@ -220,7 +217,7 @@ def restrict(
         reason=reason.strip(),
         starts_at=starts_at,
         ends_at=ends_at,
-        created_by=_actor(actor),
+        created_by=acting_user(actor),
     )
     target = f"{contact_kind}:{contact_point.pk}" if contact_kind else category or "record"
     record_change(
@@ -238,7 +235,7 @@ def lift_restriction(actor: Any, restriction: Restriction, *, audit_channel: str
     if restriction.lifted_at is not None:
         raise ValidationError({"restriction": [_("This restriction was already lifted.")]})
     restriction.lifted_at = timezone.now()
-    restriction.lifted_by = _actor(actor)
+    restriction.lifted_by = acting_user(actor)
     restriction.save(update_fields=["lifted_at", "lifted_by"])
     record_change(
         actor,
@@ -279,7 +276,7 @@ def record_objection(
         purpose=purpose,
         grounds=grounds.strip(),
         received_at=received_at,
-        recorded_by=_actor(actor),
+        recorded_by=acting_user(actor),
     )
     if purpose.is_direct_marketing:
         # s.32(2): an objection to direct marketing is not weighed, it is honoured.
@@ -308,7 +305,7 @@ def decide_objection(
         raise ValidationError({"reason": [_("Give the reason of the decision.")]})
     objection.status = Objection.Status.ACCEPTED if accept else Objection.Status.REJECTED
     objection.decided_at = timezone.now()
-    objection.decided_by = _actor(actor)
+    objection.decided_by = acting_user(actor)
     objection.decision_reason = reason.strip()
     objection.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
     record_change(
@@ -429,7 +426,7 @@ def record_disclosure(
             legal_reference=legal_reference.strip(),
             reason=reason.strip(),
             disclosed_at=disclosed_at or timezone.now(),
-            recorded_by=_actor(actor),
+            recorded_by=acting_user(actor),
         )
         to_whom = recipient or recipient_name
         record_change(
@@ -486,7 +483,7 @@ def record_breach(
         people_affected=people_affected,
         risk=risk,
         risk_reasoning=risk_reasoning.strip(),
-        recorded_by=_actor(actor),
+        recorded_by=acting_user(actor),
     )
     record_change(
         actor, "privacy.record_breach", breach, {"risk": [None, risk]}, channel=audit_channel
@@ -605,7 +602,7 @@ def publish_notice(
         text_th=text_th,
         text_en=text_en,
         effective_at=effective_at or timezone.now(),
-        published_by=_actor(actor),
+        published_by=acting_user(actor),
     )
     notice.renew_consent_for.set(renew)
     record_change(

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import acting_user
 from connexion.accounts.roles import PRIVACY_OFFICER
 from connexion.privacy.ledger import services as privacy
 from connexion.privacy.models import (
@@ -33,7 +34,6 @@ from connexion.privacy.subject_requests.rules import (
     require_open,
     require_person,
     set_status,
-    user_or_none,
 )
 
 
@@ -246,7 +246,7 @@ def may_erase(user: Any) -> bool:
     """The privacy officer role only. Administrators are superusers, whom Django
     grants every permission: the role itself is checked as well."""
     return bool(
-        user_or_none(user) is not None
+        acting_user(user) is not None
         and user.is_active
         and user.has_perm(ERASE_PERMISSION)
         and user.groups.filter(name=PRIVACY_OFFICER).exists()

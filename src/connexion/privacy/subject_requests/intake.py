@@ -21,6 +21,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import acting_user
 from connexion.audit.models import AuditEvent
 from connexion.lib.phone import InvalidPhoneNumber, to_e164
 from connexion.people.models import EmailAddress, Person, PhoneNumber
@@ -44,7 +45,6 @@ from connexion.privacy.subject_requests.rules import (
     due_at_for,
     record_event,
     sha256_hex,
-    user_or_none,
 )
 
 
@@ -292,9 +292,9 @@ def open_request(
             representative_name=representative_name.strip() if by_representative else "",
             received_at=received_at,
             due_at=due_at_for(received_at),
-            assigned_to=user_or_none(assigned_to),
+            assigned_to=acting_user(assigned_to),
             status_token_hash=sha256_hex(secret),
-            created_by=user_or_none(actor),
+            created_by=acting_user(actor),
         )
         if attachment is not None:
             request.attachment.save(attachment.name or "request", attachment, save=False)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from connexion.accounts.actors import acting_user
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.people.models import Person, Source
@@ -126,10 +127,6 @@ def field_label(name: str) -> str:
     return str(Person._meta.get_field(name).verbose_name)
 
 
-def user_or_none(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
-
-
 def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
 
@@ -189,7 +186,7 @@ def record_event(
         kind=kind,
         text=text,
         details=details or {},
-        actor=user_or_none(actor),
+        actor=acting_user(actor),
         from_status=from_status,
         to_status=to_status,
         occurred_at=timezone.now(),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from connexion.accounts.actors import acting_user
 from connexion.lib import sms
 from connexion.people.models import Person
 from connexion.privacy.models import (
@@ -39,7 +40,6 @@ from connexion.privacy.subject_requests.rules import (
     require_open,
     set_status,
     sha256_hex,
-    user_or_none,
 )
 
 
@@ -192,7 +192,7 @@ def check_verification_code(
             )
             who = (
                 _("entered by the requester")
-                if user_or_none(actor) is None
+                if acting_user(actor) is None
                 else _("read out to staff")
             )
             if request.person_id and not code_target_on_record(request, request.person):
@@ -252,7 +252,7 @@ def _verified(
 ) -> None:
     request.verification = method
     request.verified_at = timezone.now()
-    request.verified_by = user_or_none(actor)
+    request.verified_by = acting_user(actor)
     request.verification_note = note
     request.save(update_fields=["verification", "verified_at", "verified_by", "verification_note"])
     record_event(request, RequestEvent.Kind.VERIFIED, actor, text=note, details={"method": method})
@@ -276,7 +276,7 @@ def verify_by_document(
 ) -> SubjectRequest:
     """A member of staff checked an identity document: who, which document and
     what was checked are recorded."""
-    if user_or_none(actor) is None:
+    if acting_user(actor) is None:
         raise ValidationError({"document": [_("Only a member of staff can check a document.")]})
     lock(request)
     _check_verifiable(request)

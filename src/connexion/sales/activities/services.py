@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor, acting_user
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.people.erased import erased_message, refuse_if_erased
@@ -63,10 +64,6 @@ TASK_FIELDS = (
 
 
 # --- shared -----------------------------------------------------------------
-
-
-def _actor(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) else None
 
 
 def _display(value: Any) -> Any:
@@ -190,7 +187,7 @@ def _set_participants(
 
 @transaction.atomic
 def log_activity(
-    actor: Any,
+    actor: Actor,
     *,
     participants: Iterable[Person] | None = None,
     staff_participants: Iterable[Any] | None = None,
@@ -206,7 +203,7 @@ def log_activity(
     values["subject"] = " ".join((values.get("subject") or "").split())
     _fill_links(values)
     errors = _activity_errors(values)
-    activity = Activity(created_by=_actor(actor))
+    activity = Activity(created_by=acting_user(actor))
     changes = _apply(activity, values, ACTIVITY_FIELDS, creating=True)
     _model_errors(activity, errors)
     if errors:
@@ -219,7 +216,7 @@ def log_activity(
 
 @transaction.atomic
 def update_activity(
-    actor: Any,
+    actor: Actor,
     activity: Activity,
     *,
     participants: Iterable[Person] | None = None,
@@ -251,7 +248,7 @@ def update_activity(
 
 
 @transaction.atomic
-def delete_activity(actor: Any, activity: Activity, *, audit_channel: str = UI) -> None:
+def delete_activity(actor: Actor, activity: Activity, *, audit_channel: str = UI) -> None:
     record_change(
         actor,
         "sales.delete_activity",
@@ -301,7 +298,7 @@ def _task_errors(values: dict[str, Any], *, check_reminder: bool) -> dict[str, l
 
 
 @transaction.atomic
-def create_task(actor: Any, *, audit_channel: str = UI, **values: Any) -> Task:
+def create_task(actor: Actor, *, audit_channel: str = UI, **values: Any) -> Task:
     unknown = set(values) - set(TASK_FIELDS)
     if unknown:
         raise TypeError(f"not task fields: {sorted(unknown)}")
@@ -310,7 +307,7 @@ def create_task(actor: Any, *, audit_channel: str = UI, **values: Any) -> Task:
     values["title"] = " ".join((values.get("title") or "").split())
     _fill_links(values)
     errors = _task_errors(values, check_reminder=True)
-    task = Task(created_by=_actor(actor))
+    task = Task(created_by=acting_user(actor))
     changes = _apply(task, values, TASK_FIELDS, creating=True)
     _model_errors(task, errors)
     if errors:
@@ -321,7 +318,7 @@ def create_task(actor: Any, *, audit_channel: str = UI, **values: Any) -> Task:
 
 
 @transaction.atomic
-def update_task(actor: Any, task: Task, *, audit_channel: str = UI, **values: Any) -> Task:
+def update_task(actor: Actor, task: Task, *, audit_channel: str = UI, **values: Any) -> Task:
     unknown = set(values) - set(TASK_FIELDS)
     if unknown:
         raise TypeError(f"not task fields: {sorted(unknown)}")
@@ -351,7 +348,7 @@ def update_task(actor: Any, task: Task, *, audit_channel: str = UI, **values: An
 
 
 @transaction.atomic
-def set_task_done(actor: Any, task: Task, done: bool, *, audit_channel: str = UI) -> Task:
+def set_task_done(actor: Actor, task: Task, done: bool, *, audit_channel: str = UI) -> Task:
     if done == (task.done_at is not None):
         return task
     before = task.done_at
@@ -368,7 +365,7 @@ def set_task_done(actor: Any, task: Task, done: bool, *, audit_channel: str = UI
 
 
 @transaction.atomic
-def delete_task(actor: Any, task: Task, *, audit_channel: str = UI) -> None:
+def delete_task(actor: Actor, task: Task, *, audit_channel: str = UI) -> None:
     record_change(
         actor, "sales.delete_task", task, {"title": [task.title, None]}, channel=audit_channel
     )
@@ -458,7 +455,7 @@ def _note_body(body: str) -> tuple[CleanNote, dict[str, list[str]]]:
 
 @transaction.atomic
 def add_note(
-    actor: Any,
+    actor: Actor,
     *,
     body: str,
     person: Person | None = None,
@@ -479,7 +476,7 @@ def add_note(
     errors = {**_link_errors(links), **errors}
     if errors:
         raise ValidationError(errors)
-    note = Note.objects.create(body_html=clean.html, author=_actor(actor), **links)
+    note = Note.objects.create(body_html=clean.html, author=acting_user(actor), **links)
     record_change(
         actor,
         "sales.add_note",
@@ -495,7 +492,7 @@ def add_note(
 
 
 @transaction.atomic
-def update_note(actor: Any, note: Note, *, body: str, audit_channel: str = UI) -> Note:
+def update_note(actor: Actor, note: Note, *, body: str, audit_channel: str = UI) -> Note:
     clean, errors = _note_body(body)
     if errors:
         raise ValidationError(errors)
@@ -515,7 +512,7 @@ def update_note(actor: Any, note: Note, *, body: str, audit_channel: str = UI) -
 
 
 @transaction.atomic
-def delete_note(actor: Any, note: Note, *, audit_channel: str = UI) -> None:
+def delete_note(actor: Actor, note: Note, *, audit_channel: str = UI) -> None:
     record_change(
         actor,
         "sales.delete_note",

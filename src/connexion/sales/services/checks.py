@@ -26,10 +26,6 @@ UI = AuditEvent.Channel.UI
 LAST_PLAUSIBLE_CE_YEAR = 2400
 
 
-def acting_user(actor: Any) -> User | None:
-    return actor if getattr(actor, "pk", None) else None
-
-
 def audit_value(value: Any) -> Any:
     """What the audit log keeps of a value."""
     if isinstance(value, models.Model):

@@ -14,6 +14,7 @@ from django.db.models import Count, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor, acting_user
 from connexion.audit.services import record_change
 from connexion.lib.money import BASE_CURRENCY, CURRENCY_DIGITS, MAX_MINOR_UNITS, MoneyError, to_base
 from connexion.sales.models import (
@@ -29,7 +30,6 @@ from connexion.sales.models import (
 )
 from connexion.sales.services.checks import (
     UI,
-    acting_user,
     add_error,
     audit_created,
     audit_diff,
@@ -190,7 +190,7 @@ def rebuild_stage_totals() -> None:
         )
 
 
-def _record_stage(actor: Any, deal: Deal, from_stage: Stage | None, at: Any) -> None:
+def _record_stage(actor: Actor, deal: Deal, from_stage: Stage | None, at: Any) -> None:
     StageChange.objects.create(
         deal=deal,
         from_stage=from_stage,
@@ -202,7 +202,7 @@ def _record_stage(actor: Any, deal: Deal, from_stage: Stage | None, at: Any) -> 
 
 @transaction.atomic
 def create_deal(
-    actor: Any,
+    actor: Actor,
     *,
     title: str,
     pipeline: Pipeline,
@@ -277,7 +277,7 @@ def create_deal(
 
 
 @transaction.atomic
-def update_deal(actor: Any, deal: Deal, *, channel: str = UI, **changes: Any) -> Deal:
+def update_deal(actor: Actor, deal: Deal, *, channel: str = UI, **changes: Any) -> Deal:
     """Changes the deal's own fields; stage moves go through `move_deal`."""
     unknown = set(changes) - DEAL_FIELDS
     if unknown:
@@ -311,7 +311,7 @@ def update_deal(actor: Any, deal: Deal, *, channel: str = UI, **changes: Any) ->
 
 @transaction.atomic
 def move_deal(
-    actor: Any, deal: Deal, stage: Stage, *, lost_reason: str = "", channel: str = UI
+    actor: Actor, deal: Deal, stage: Stage, *, lost_reason: str = "", channel: str = UI
 ) -> Deal:
     """Moves a deal to another stage of its pipeline and records the move. A
     stage of another pipeline is refused; a lost stage needs the reason."""
@@ -376,7 +376,7 @@ def move_deal(
 
 
 @transaction.atomic
-def set_deal_lines(actor: Any, deal: Deal, lines: list[LineInput], *, channel: str = UI) -> Deal:
+def set_deal_lines(actor: Actor, deal: Deal, lines: list[LineInput], *, channel: str = UI) -> Deal:
     """Replaces the deal's products; its amount becomes their total."""
     deal = Deal.objects.select_for_update().select_related("stage").get(pk=deal.pk)
     errors: dict[str, list[str]] = {}
@@ -406,7 +406,7 @@ def set_deal_lines(actor: Any, deal: Deal, lines: list[LineInput], *, channel: s
 
 
 def add_deal_line(
-    actor: Any,
+    actor: Actor,
     deal: Deal,
     product: Product,
     quantity: int = 1,
@@ -430,7 +430,7 @@ def add_deal_line(
         ) from None
 
 
-def remove_deal_line(actor: Any, deal: Deal, line_id: int, *, channel: str = UI) -> Deal:
+def remove_deal_line(actor: Actor, deal: Deal, line_id: int, *, channel: str = UI) -> Deal:
     current = [
         LineInput(line.product, line.quantity, line.unit_price)
         for line in deal.lines.select_related("product")
@@ -440,7 +440,7 @@ def remove_deal_line(actor: Any, deal: Deal, line_id: int, *, channel: str = UI)
 
 
 @transaction.atomic
-def delete_deal(actor: Any, deal: Deal, *, channel: str = UI) -> None:
+def delete_deal(actor: Actor, deal: Deal, *, channel: str = UI) -> None:
     deal = Deal.objects.select_for_update().get(pk=deal.pk)
     record_change(actor, "sales.delete_deal", deal, {"deal": [str(deal), None]}, channel=channel)
     Lead.objects.filter(converted_deal=deal).update(converted_deal=None)

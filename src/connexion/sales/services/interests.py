@@ -10,12 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor, acting_user
 from connexion.audit.services import record_change
 from connexion.people.models import Person
 from connexion.sales.models import Deal, Lead, Product, ProductInterest
 from connexion.sales.services.checks import (
     UI,
-    acting_user,
     add_error,
     audit_diff,
     check_person,
@@ -25,7 +25,7 @@ from connexion.sales.services.checks import (
 
 @transaction.atomic
 def record_product_interest(
-    actor: Any,
+    actor: Actor,
     person: Person,
     product: Product,
     kind: str,
@@ -81,7 +81,7 @@ INTEREST_FIELDS = {"since", "source", "source_detail"}
 
 @transaction.atomic
 def update_product_interest(
-    actor: Any, interest: ProductInterest, *, channel: str = UI, **changes: Any
+    actor: Actor, interest: ProductInterest, *, channel: str = UI, **changes: Any
 ) -> ProductInterest:
     unknown = set(changes) - INTEREST_FIELDS
     if unknown:
@@ -104,7 +104,7 @@ def update_product_interest(
 
 
 @transaction.atomic
-def remove_product_interest(actor: Any, interest: ProductInterest, *, channel: str = UI) -> None:
+def remove_product_interest(actor: Actor, interest: ProductInterest, *, channel: str = UI) -> None:
     record_change(
         actor,
         "sales.remove_product_interest",

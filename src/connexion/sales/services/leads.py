@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor, acting_user
 from connexion.accounts.models import User
 from connexion.audit.services import record_change
 from connexion.lib.money import BASE_CURRENCY
@@ -24,7 +25,6 @@ from connexion.people.models import Organization, Person, Source
 from connexion.sales.models import Deal, Lead, Pipeline, Product, ProductInterest, Stage
 from connexion.sales.services.checks import (
     UI,
-    acting_user,
     add_error,
     audit_created,
     audit_diff,
@@ -125,7 +125,7 @@ def _check_lead(lead: Lead, errors: dict[str, list[str]]) -> None:
 
 @transaction.atomic
 def create_lead(
-    actor: Any, *, products: list[Product] | None = None, channel: str = UI, **fields: Any
+    actor: Actor, *, products: list[Product] | None = None, channel: str = UI, **fields: Any
 ) -> Lead:
     unknown = set(fields) - LEAD_FIELDS
     if unknown:
@@ -163,7 +163,7 @@ def _refuse_converted(lead: Lead) -> None:
 
 @transaction.atomic
 def update_lead(
-    actor: Any,
+    actor: Actor,
     lead: Lead,
     *,
     products: list[Product] | None = None,
@@ -195,7 +195,7 @@ def update_lead(
 
 @transaction.atomic
 def set_lead_status(
-    actor: Any, lead: Lead, status: str, *, reason: str = "", channel: str = UI
+    actor: Actor, lead: Lead, status: str, *, reason: str = "", channel: str = UI
 ) -> Lead:
     """New, contacted or qualified; disqualified with the reason."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -255,7 +255,7 @@ class Conversion:
     expected_close_date: date | None = None
 
 
-def _lead_source(actor: Any, lead: Lead, channel: str) -> Source:
+def _lead_source(actor: Actor, lead: Lead, channel: str) -> Source:
     kind = Source.Kind.DIRECT
     extra: dict[str, Any] = {}
     if lead.source == Lead.SourceKind.REFERRAL and lead.referred_by is not None:
@@ -293,7 +293,7 @@ def _person_names(lead: Lead) -> dict[str, str]:
 
 
 @transaction.atomic
-def convert_lead(actor: Any, lead: Lead, conversion: Conversion, *, channel: str = UI) -> Deal:
+def convert_lead(actor: Actor, lead: Lead, conversion: Conversion, *, channel: str = UI) -> Deal:
     """Creates or links the person and organization and opens a deal. The lead
     keeps its history and points at the deal; nothing is written on an error."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -435,7 +435,7 @@ class _renamed:
 
 
 @transaction.atomic
-def delete_lead(actor: Any, lead: Lead, *, channel: str = UI) -> None:
+def delete_lead(actor: Actor, lead: Lead, *, channel: str = UI) -> None:
     _refuse_converted(lead)
     record_change(actor, "sales.delete_lead", lead, {"lead": [str(lead), None]}, channel=channel)
     lead.delete()

@@ -11,6 +11,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor
 from connexion.audit.services import record_change
 from connexion.sales.models import Deal, Pipeline, Stage, StageChange
 from connexion.sales.services.checks import (
@@ -72,7 +73,7 @@ def _make_only_default(pipeline: Pipeline) -> None:
 
 @transaction.atomic
 def create_pipeline(
-    actor: Any,
+    actor: Actor,
     *,
     name_th: str,
     name_en: str,
@@ -115,7 +116,7 @@ PIPELINE_FIELDS = {"name_th", "name_en", "order", "is_default", "is_active"}
 
 @transaction.atomic
 def update_pipeline(
-    actor: Any, pipeline: Pipeline, *, channel: str = UI, **changes: Any
+    actor: Actor, pipeline: Pipeline, *, channel: str = UI, **changes: Any
 ) -> Pipeline:
     unknown = set(changes) - PIPELINE_FIELDS
     if unknown:
@@ -139,7 +140,7 @@ def update_pipeline(
 
 
 @transaction.atomic
-def delete_pipeline(actor: Any, pipeline: Pipeline, *, channel: str = UI) -> None:
+def delete_pipeline(actor: Actor, pipeline: Pipeline, *, channel: str = UI) -> None:
     if pipeline.is_default:
         raise ValidationError({"is_default": [_("The default pipeline cannot be deleted.")]})
     if pipeline.deals.exists():
@@ -190,7 +191,7 @@ def stage_status(stage: Stage) -> str:
 
 
 @transaction.atomic
-def create_stage(actor: Any, pipeline: Pipeline, *, channel: str = UI, **fields: Any) -> Stage:
+def create_stage(actor: Actor, pipeline: Pipeline, *, channel: str = UI, **fields: Any) -> Stage:
     unknown = set(fields) - STAGE_FIELDS
     if unknown:
         raise TypeError(f"not stage fields: {sorted(unknown)}")
@@ -212,7 +213,7 @@ def create_stage(actor: Any, pipeline: Pipeline, *, channel: str = UI, **fields:
 
 
 @transaction.atomic
-def update_stage(actor: Any, stage: Stage, *, channel: str = UI, **changes: Any) -> Stage:
+def update_stage(actor: Actor, stage: Stage, *, channel: str = UI, **changes: Any) -> Stage:
     unknown = set(changes) - STAGE_FIELDS
     if unknown:
         raise TypeError(f"not stage fields: {sorted(unknown)}")
@@ -247,7 +248,7 @@ def update_stage(actor: Any, stage: Stage, *, channel: str = UI, **changes: Any)
 
 
 @transaction.atomic
-def delete_stage(actor: Any, stage: Stage, *, channel: str = UI) -> None:
+def delete_stage(actor: Actor, stage: Stage, *, channel: str = UI) -> None:
     if stage.deals.exists():
         raise ValidationError(
             {"__all__": [_("Deals are in this stage; move them to another stage first.")]}

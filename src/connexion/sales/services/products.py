@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from connexion.accounts.actors import Actor
 from connexion.audit.services import record_change
 from connexion.sales.models import Product
 from connexion.sales.services.checks import (
@@ -46,7 +47,7 @@ def _check_product(product: Product, errors: dict[str, list[str]]) -> None:
 
 
 @transaction.atomic
-def create_product(actor: Any, *, channel: str = UI, **fields: Any) -> Product:
+def create_product(actor: Actor, *, channel: str = UI, **fields: Any) -> Product:
     unknown = set(fields) - PRODUCT_FIELDS
     if unknown:
         raise TypeError(f"not product fields: {sorted(unknown)}")
@@ -60,7 +61,7 @@ def create_product(actor: Any, *, channel: str = UI, **fields: Any) -> Product:
 
 
 @transaction.atomic
-def update_product(actor: Any, product: Product, *, channel: str = UI, **changes: Any) -> Product:
+def update_product(actor: Actor, product: Product, *, channel: str = UI, **changes: Any) -> Product:
     unknown = set(changes) - PRODUCT_FIELDS
     if unknown:
         raise TypeError(f"not product fields: {sorted(unknown)}")
@@ -77,7 +78,7 @@ def update_product(actor: Any, product: Product, *, channel: str = UI, **changes
 
 
 @transaction.atomic
-def delete_product(actor: Any, product: Product, *, channel: str = UI) -> None:
+def delete_product(actor: Actor, product: Product, *, channel: str = UI) -> None:
     if product.deal_lines.exists():
         raise ValidationError(
             {"__all__": [_("Deals include this product; mark it as no longer offered instead.")]}
