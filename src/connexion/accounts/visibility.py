@@ -63,11 +63,6 @@ def owned_by_visible(user: Any, owner_field: str = "owner") -> Q:
     return Q(**{f"{owner_field}__isnull": True}) | Q(**{f"{owner_field}__in": sorted(owners)})
 
 
-def can_see_owner(user: Any, owner_id: int | None) -> bool:
-    owners = visible_owner_ids(user)
-    return owners is None or owner_id is None or owner_id in owners
-
-
 def visible(viewer: Any, records: QuerySet[Record] | type[Record]) -> QuerySet[Record]:
     """The records the viewer sees; a kind of record without an owner (an
     organization, say) is shared by everyone."""

@@ -194,10 +194,6 @@ def _owner_kwargs(owner: Owner) -> dict[str, Any]:
     return {"person": owner} if isinstance(owner, Person) else {"organization": owner}
 
 
-def _audit_target(owner: Owner) -> str:
-    return "person" if isinstance(owner, Person) else "organization"
-
-
 # --- contact points ---------------------------------------------------------
 
 

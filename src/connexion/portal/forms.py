@@ -88,12 +88,6 @@ class BotCheckForm(forms.Form):
             raise ValidationError(refused, code="too_fast")
         return data
 
-    def bot_refused(self) -> bool:
-        return any(
-            error.code in {"honeypot", "tampered", "too_fast", "expired"}
-            for error in self.non_field_errors().as_data()
-        )
-
 
 def _clean_target(channel: str, email: str, phone: str) -> tuple[str, dict[str, str]]:
     """The email (lower case) or E.164 phone the code goes to; errors by field."""

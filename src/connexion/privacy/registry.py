@@ -663,10 +663,6 @@ def personal_fields(model: type[models.Model]) -> dict[str, PersonalField]:
     return PERSONAL_FIELDS.get(model._meta.label_lower, {})
 
 
-def fields_in_category(model: type[models.Model], category: Category) -> list[str]:
-    return [name for name, field in personal_fields(model).items() if field.category == category]
-
-
 # --- erasure and export (policy 8.2, 8.5): what happens to each model's rows ----------
 # Read by privacy.engines.erasure and privacy.engines.export. Every model of
 # SUBJECT_DATA_APPS with a path to a person must be listed
@@ -824,7 +820,3 @@ ERASURE_POLICIES: dict[str, ErasurePolicy] = {
 
 # Recomputed from other fields: blanked by erasure, not exported.
 DERIVED_FIELDS: dict[str, set[str]] = {"people.person": {"search_text"}}
-
-
-def erasure_policy(model: type[models.Model]) -> ErasurePolicy | None:
-    return ERASURE_POLICIES.get(model._meta.label_lower)

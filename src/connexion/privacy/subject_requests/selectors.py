@@ -200,10 +200,6 @@ class RequestDetail:
     completion_problem: str = ""
     code: CodeState | None = None
 
-    @property
-    def pending_corrections(self) -> list[Correction]:
-        return [row for row in self.corrections if row.decision is None]
-
 
 def _shown(viewer: Any, name: str, value: str) -> str:
     """Identity numbers are masked for roles that may not see them."""
