@@ -327,8 +327,12 @@ def test_saved_views(sales):
     view = SavedView.objects.get(user=sales.user)
     assert view.query_string == "lifecycle_stage=customer"
     assert "Customers" in sales.get("/people/").content.decode()
+    saved = AuditEvent.objects.get(action="people.save_view", object_id=str(view.pk))
+    assert saved.actor == sales.user
+    assert saved.details["query_string"] == [None, "lifecycle_stage=customer"]
     sales.post(f"/people/views/{view.pk}/delete/")
     assert not SavedView.objects.exists()
+    assert AuditEvent.objects.filter(action="people.delete_view", object_id=str(view.pk)).exists()
 
 
 def test_lookups_suggest_records(sales, somchai, source):

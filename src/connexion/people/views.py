@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from connexion.accounts.permissions import require_permission
 from connexion.lib.forms import put_errors
 from connexion.lib.http import text_param
-from connexion.people import services
+from connexion.people import saved_views, services
 from connexion.people.erased import erasure_of
 from connexion.people.forms import (
     CONTACT_FORMS,
@@ -81,7 +81,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "form": form,
         "query_string": query_string.urlencode(),
-        "saved_views": SavedView.objects.filter(user=request.user, list_name="people"),
+        "saved_views": saved_views.saved_views(request.user, "people"),
     }
     # htmx asks for the rows alone while the user types, filters or pages.
     template = "people/person_rows.html" if request.htmx else "people/person_list.html"
@@ -97,12 +97,7 @@ def save_view(request: HttpRequest) -> HttpResponse:
     if not name:
         messages.error(request, _("Give the view a name."))
     else:
-        SavedView.objects.update_or_create(
-            user=request.user,
-            list_name="people",
-            name=name,
-            defaults={"query_string": query_string},
-        )
+        saved_views.save_view(request.user, "people", name, query_string)
         messages.success(request, _("View “%(name)s” saved.") % {"name": name})
     return redirect(f"{request.path.replace('views/save/', '')}?{query_string}")
 
@@ -110,7 +105,9 @@ def save_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
-    get_object_or_404(SavedView, pk=view_id, user=request.user).delete()
+    saved_views.delete_view(
+        request.user, get_object_or_404(SavedView, pk=view_id, user=request.user)
+    )
     return redirect("people:person_list")
 
 

@@ -1,6 +1,5 @@
 """Forms of the privacy area: they parse what staff type; the privacy services
-validate and write. The one exception is the purpose registry, saved here by
-`save_purpose` with its audit entry (purposes are not personal data)."""
+validate and write."""
 
 from __future__ import annotations
 
@@ -9,11 +8,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from connexion.audit.services import record_change
 from connexion.people.forms import DATE_INPUT, organization_lookup, person_lookup
 from connexion.people.models import Organization, PhoneNumber
 from connexion.privacy.models import (
@@ -92,29 +89,6 @@ class PurposeForm(forms.ModelForm):
             # The ledger, the API and the call actions refer to a purpose by its code.
             self.fields["code"].disabled = True
             self.fields["code"].help_text = _("Fixed once the purpose exists.")
-
-
-@transaction.atomic
-def save_purpose(actor: Any, form: PurposeForm) -> Purpose:
-    """Saves a registry change with its before/after in the audit log."""
-    purpose = form.instance
-    creating = purpose.pk is None
-    before = {} if creating else form.initial
-    changes = {}
-    for name in form.changed_data if not creating else form.Meta.fields:
-        old = before.get(name)
-        new = form.cleaned_data.get(name)
-        if name == "data_categories":
-            old, new = sorted(old or []), sorted(new or [])
-        if old != new:
-            changes[name] = [old, new]
-    purpose = form.save(commit=False)
-    purpose.data_categories = sorted(form.cleaned_data["data_categories"])
-    purpose.save()
-    record_change(
-        actor, "privacy.create_purpose" if creating else "privacy.update_purpose", purpose, changes
-    )
-    return purpose
 
 
 # --- notices --------------------------------------------------------------------

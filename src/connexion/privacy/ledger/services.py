@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -31,6 +31,9 @@ from connexion.privacy.models import (
 from connexion.privacy.registry import Category
 from connexion.sales.models import Product, ProductInterest
 
+if TYPE_CHECKING:
+    from connexion.privacy.forms import PurposeForm
+
 UI = AuditEvent.Channel.UI
 CATEGORY_CODES = set(Category.values)
 
@@ -55,6 +58,34 @@ def _live_person(person: Person) -> None:
         raise ValidationError(
             {"person": [_("This record was merged into another one: use that record.")]}
         )
+
+
+# --- purposes (the registry) ------------------------------------------------
+# Purposes are not personal data: the form's own save writes them, here with
+# the before/after in the audit log.
+
+
+@transaction.atomic
+def save_purpose(actor: Any, form: PurposeForm) -> Purpose:
+    """Saves a registry change with its before/after in the audit log."""
+    purpose = form.instance
+    creating = purpose.pk is None
+    before = {} if creating else form.initial
+    changes = {}
+    for name in form.changed_data if not creating else form.Meta.fields:
+        old = before.get(name)
+        new = form.cleaned_data.get(name)
+        if name == "data_categories":
+            old, new = sorted(old or []), sorted(new or [])
+        if old != new:
+            changes[name] = [old, new]
+    purpose = form.save(commit=False)
+    purpose.data_categories = sorted(form.cleaned_data["data_categories"])
+    purpose.save()
+    record_change(
+        actor, "privacy.create_purpose" if creating else "privacy.update_purpose", purpose, changes
+    )
+    return purpose
 
 
 # --- consent ----------------------------------------------------------------

@@ -36,7 +36,6 @@ from connexion.privacy.ledger.forms import (
     PurposeForm,
     RestrictionForm,
     error_lines,
-    save_purpose,
     staff_wording,
 )
 from connexion.privacy.models import (
@@ -121,7 +120,7 @@ def purpose_edit(request: HttpRequest, purpose_id: int | None = None) -> HttpRes
     purpose = get_object_or_404(Purpose, pk=purpose_id) if purpose_id else Purpose()
     form = PurposeForm(request.POST or None, instance=purpose)
     if request.method == "POST" and form.is_valid():
-        saved = save_purpose(request.user, form)
+        saved = services.save_purpose(request.user, form)
         messages.success(request, _("Purpose “%(code)s” saved.") % {"code": saved.code})
         return redirect("privacy:purpose_list")
     return render(request, "privacy/purpose_form.html", {"form": form, "purpose": purpose})

@@ -15,9 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connexion.accounts.visibility import owned_by_visible
-from connexion.sales.models import Activity, Deal, Lead, Pipeline, Task
+from connexion.sales.models import Activity, Deal, Lead, Pipeline, Reminder, Task
 
 HOME_LIST_SIZE = 8
+
+
+def unread_reminders(user: Any) -> int:
+    """How many of the user's reminders are unread: the bell in the top bar."""
+    return Reminder.objects.filter(user=user, read_at__isnull=True).count()
 
 
 # --- periods ----------------------------------------------------------------

@@ -12,7 +12,6 @@ from django.utils.safestring import SafeString, mark_safe
 from connexion.audit.services import record_access
 from connexion.sales.activities import dashboards, timeline
 from connexion.sales.activities import services as activity_services
-from connexion.sales.models import Reminder
 
 register = template.Library()
 
@@ -38,8 +37,7 @@ def reminder_badge(context: template.Context) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"show": False}
-    unread = Reminder.objects.filter(user=user, read_at__isnull=True).count()
-    return {"show": True, "unread": unread}
+    return {"show": True, "unread": dashboards.unread_reminders(user)}
 
 
 @register.filter

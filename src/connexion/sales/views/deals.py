@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from connexion.accounts.visibility import visible_or_404
 from connexion.lib.forms import put_errors
 from connexion.lib.http import parse_id, text_param
+from connexion.people import saved_views
 from connexion.people.models import SavedView
 from connexion.sales import selectors
 from connexion.sales.forms import (
@@ -89,7 +90,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     context["count"] = sum(s.count for s in context["sums"])
     if request.htmx:
         return render(request, "sales/deal_results.html", context)
-    context["saved_views"] = SavedView.objects.filter(user=request.user, list_name=SAVED_VIEW_LIST)
+    context["saved_views"] = saved_views.saved_views(request.user, SAVED_VIEW_LIST)
     return render(request, "sales/deal_list.html", context)
 
 
@@ -102,12 +103,7 @@ def save_view(request: HttpRequest) -> HttpResponse:
     if not name:
         messages.error(request, _("Give the view a name."))
     else:
-        SavedView.objects.update_or_create(
-            user=request.user,
-            list_name=SAVED_VIEW_LIST,
-            name=name,
-            defaults={"query_string": query_string},
-        )
+        saved_views.save_view(request.user, SAVED_VIEW_LIST, name, query_string)
         messages.success(request, _("View “%(name)s” saved.") % {"name": name})
     return redirect(f"{reverse('sales:deal_list')}?{query_string}")
 
@@ -116,7 +112,8 @@ def save_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @deals_access
 def delete_view(request: HttpRequest, view_id: int) -> HttpResponse:
-    get_object_or_404(SavedView, pk=view_id, user=request.user, list_name=SAVED_VIEW_LIST).delete()
+    view = get_object_or_404(SavedView, pk=view_id, user=request.user, list_name=SAVED_VIEW_LIST)
+    saved_views.delete_view(request.user, view)
     return redirect("sales:deal_list")
 
 
