@@ -39,6 +39,7 @@ NOT_A_USE = {
         "the one-time code a requester asked for, to prove who they are"
     ),
     "privacy/subject_requests/deadlines.py:_warn_staff": "warns staff of a deadline",
+    "privacy/ledger/breach_alerts.py:send_breach_alerts": "warns the privacy officers of a breach",
     "sales/activities/services.py:_email_reminder": "a task reminder to the staff member",
     "portal/views.py:_send_follow_link": "the link to follow a request, to the requester",
     "portal/views.py:_send_consents_code": "a code the visitor asked for, to that address",

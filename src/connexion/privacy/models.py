@@ -356,6 +356,25 @@ class Breach(models.Model):
         return self.risk != self.Risk.NONE
 
 
+class BreachAlert(models.Model):
+    """A warning sent to the privacy officers as a breach's 72-hour clock runs:
+    at 48 and 64 hours after becoming aware, and when it runs out. One per
+    breach and threshold, so a rerun of the task never warns twice."""
+
+    breach = models.ForeignKey(Breach, on_delete=models.CASCADE, related_name="alerts")
+    hours = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField()
+    recipients = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["breach", "hours"], name="one_alert_per_threshold")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.breach_id} {self.hours}h"
+
+
 # --- Data-subject requests (PDPA s.30-s.36, policy 8.1-8.7) ---------------------
 
 REQUEST_ANSWER_DAYS = 30  # PDPA s.30: a request is answered within 30 days of receipt

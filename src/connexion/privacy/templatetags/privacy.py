@@ -90,3 +90,15 @@ def contact_action(person: Person, contact: Any, oob: bool = False) -> dict[str,
 def show_breach_clock(breach: Any) -> dict[str, Any]:
     clock = getattr(breach, "clock", None) or breach_clock(breach)
     return {"breach": breach, "clock": clock}
+
+
+@register.inclusion_tag("privacy/_breach_alerts.html", takes_context=True)
+def breach_alerts(context: template.Context) -> dict[str, Any]:
+    """The top bar's breach alerts, for staff of the privacy area only."""
+    from connexion.privacy.ledger.breach_alerts import alerts_in_force
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.has_perm("accounts.access_privacy"):
+        return {"alerts": []}
+    return {"alerts": alerts_in_force()}
