@@ -8,6 +8,7 @@ import pytest
 from django.core import signing
 from django.utils import timezone
 
+from connexion.audit.models import AuditEvent
 from connexion.portal import links
 from connexion.portal.models import PortalLink
 from connexion.privacy.subject_requests import intake
@@ -75,6 +76,7 @@ def test_a_consent_link_works_once_and_only_by_post(client, person):
     again = client.post(url)
     assert again.status_code == 410
     assert "already used" in again.content.decode()
+    assert AuditEvent.objects.filter(kind="refused", action="portal.link_used").exists()
     with pytest.raises(links.LinkError) as error:
         links.redeem_link(None, token)
     assert error.value.reason == "used"
@@ -97,6 +99,21 @@ def test_a_consent_link_expires_and_a_tampered_one_is_refused(client, person):
     # Signed for another use (the follow links' salt): refused.
     other = signing.dumps("x", salt=links.FOLLOW_SALT)
     assert client.get(f"/privacy/link/{other}/").status_code == 404
+
+    # Each refused try is in the audit log for the privacy officer, the token not.
+    refused = AuditEvent.objects.filter(
+        kind=AuditEvent.Kind.REFUSED, object_type="portal.portallink"
+    )
+    actions = list(refused.order_by("id").values_list("action", flat=True))
+    assert actions == [
+        "portal.link_expired",
+        "portal.link_invalid",
+        "portal.link_invalid",
+        "portal.link_invalid",
+    ]
+    expired = PortalLink.objects.order_by("id").first()
+    assert refused.filter(action="portal.link_expired").get().object_id == str(expired.pk)
+    assert not refused.filter(object_id__in=[token, tampered]).exists()
 
 
 def test_two_uses_at_once_give_one_session(person):

@@ -213,6 +213,12 @@ def test_the_download_link_works_once_and_says_why_afterwards(officer):
 
     tampered = anonymous.get(f"/data-protection/exports/{token[:-2]}xx/")
     assert tampered.status_code == 404
+    refusals = AuditEvent.objects.filter(kind="refused", object_type="privacy.dataexport")
+    assert sorted(refusals.values_list("action", flat=True)) == [
+        "privacy.export_link_unknown",
+        "privacy.export_link_used",
+        "privacy.export_link_used",
+    ]
     assert "Downloader" not in tampered.content.decode()
 
 

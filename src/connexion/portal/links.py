@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from connexion.accounts.actors import Actor
-from connexion.audit.services import record_change
+from connexion.audit.services import record_change, record_refusal
 from connexion.people.models import Person
 from connexion.portal.models import PortalLink
 
@@ -56,6 +56,30 @@ def _load(token: str, salt: str, max_age: timedelta) -> object:
         raise LinkError("invalid") from None
 
 
+def _refused(error: LinkError, token: str, link: PortalLink | None = None) -> LinkError:
+    """A tampered, expired or reused link is logged as a refusal: who tries links
+    is for the privacy officer to see. The token itself is not kept, only a
+    fingerprint that tells repeated tries apart."""
+    record_refusal(
+        None,
+        f"portal.link_{error.reason}",
+        "portal.portallink",
+        link.pk if link is not None else _sha256(token)[:16],
+    )
+    return error
+
+
+def _found_link(token: str, max_days: int) -> PortalLink | None:
+    """The link row a token names, whatever its state (for the refusal's log)."""
+    try:
+        nonce = signing.loads(token, salt=LINK_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(nonce, str):
+        return None
+    return PortalLink.objects.filter(token_hash=_sha256(nonce)).first()
+
+
 def follow_token(reference: str, secret: str) -> str:
     return signing.dumps([reference, secret], salt=FOLLOW_SALT, compress=True)
 
@@ -63,9 +87,12 @@ def follow_token(reference: str, secret: str) -> str:
 def read_follow_token(token: str) -> tuple[str, str]:
     """The reference and secret of a follow link; whether they open a request
     is for `requests.follow_request` to say."""
-    value = _load(token, FOLLOW_SALT, timedelta(days=FOLLOW_LINK_DAYS))
+    try:
+        value = _load(token, FOLLOW_SALT, timedelta(days=FOLLOW_LINK_DAYS))
+    except LinkError as error:
+        raise _refused(error, token) from None
     if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-        raise LinkError("invalid")
+        raise _refused(LinkError("invalid"), token)
     return value[0], value[1]
 
 
@@ -98,17 +125,25 @@ def _find(token: str, max_days: int) -> PortalLink:
 def check_link(token: str, *, max_days: int = RENEW_LINK_DAYS) -> PortalLink:
     """The link, if it still works (reading only: a mail scanner opening the
     address must not use it up)."""
-    return _find(token, max_days)
+    try:
+        return _find(token, max_days)
+    except LinkError as error:
+        raise _refused(error, token, _found_link(token, max_days)) from None
 
 
 def redeem_link(actor: Actor, token: str, *, max_days: int = RENEW_LINK_DAYS) -> PortalLink:
     """Uses the link up; a second use, or one racing this one, is refused."""
-    with transaction.atomic():
-        link = _find(token, max_days)
-        link = PortalLink.objects.select_for_update().select_related("person").get(pk=link.pk)
-        if link.used_at is not None:
-            raise LinkError("used")
-        link.used_at = timezone.now()
-        link.save(update_fields=["used_at"])
-        record_change(actor, "portal.use_link", link.person, {f"link:{link.use}": [None, "used"]})
+    try:
+        with transaction.atomic():
+            link = _find(token, max_days)
+            link = PortalLink.objects.select_for_update().select_related("person").get(pk=link.pk)
+            if link.used_at is not None:
+                raise LinkError("used")
+            link.used_at = timezone.now()
+            link.save(update_fields=["used_at"])
+            record_change(
+                actor, "portal.use_link", link.person, {f"link:{link.use}": [None, "used"]}
+            )
+    except LinkError as error:  # logged after the rollback, so the refusal stays
+        raise _refused(error, token, _found_link(token, max_days)) from None
     return link

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from connexion.accounts.permissions import MissingPermission, require_permission
 from connexion.accounts.roles import PRIVACY_OFFICER
-from connexion.audit.services import record_access
+from connexion.audit.services import record_access, record_refusal
 from connexion.lib.forms import put_errors
 from connexion.lib.http import client_ip
 from connexion.people.models import Person
@@ -105,6 +105,12 @@ def export_download(request: HttpRequest, token: str) -> HttpResponse:
         download = export.check_download(token)
     if download.status != 200 or download.export is None:
         logger.warning("data export link refused (%s)", download.reason)
+        record_refusal(
+            None,
+            f"privacy.export_link_{download.reason}",
+            "privacy.dataexport",
+            download.export.pk if download.export else "",
+        )
         language = download.export.language if download.export else translation.get_language()
         with translation.override(language):
             return _private(
