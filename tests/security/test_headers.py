@@ -237,3 +237,21 @@ def test_signing_in_gives_a_new_session_id(make_user):
         "planted-session-id-0123456789abcdef"
     )
     assert client.get("/people/").status_code == 200
+
+
+def test_only_a_trusted_proxy_says_the_request_came_over_https(rf, settings):
+    from connexion.lib.http import ForwardedProtoMiddleware
+
+    settings.CONNEXION_TRUSTED_PROXIES = ["10.0.0.1"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    seen = {}
+
+    def view(request):
+        seen["secure"] = request.is_secure()
+        return None
+
+    middleware = ForwardedProtoMiddleware(view)
+    middleware(rf.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="203.0.113.5"))
+    assert seen["secure"] is False  # a client's own header is dropped
+    middleware(rf.get("/", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="10.0.0.1"))
+    assert seen["secure"] is True

@@ -32,6 +32,27 @@ def _address(raw: str) -> IPAddress | None:
     return address
 
 
+def from_trusted_proxy(request: HttpRequest) -> bool:
+    """Whether the connecting peer is one of CONNEXION_TRUSTED_PROXIES."""
+    peer = _address(request.META.get("REMOTE_ADDR", ""))
+    trusted = _networks(tuple(getattr(settings, "CONNEXION_TRUSTED_PROXIES", ())))
+    return peer is not None and any(peer in network for network in trusted)
+
+
+class ForwardedProtoMiddleware:
+    """X-Forwarded-Proto says the request came over HTTPS; only a trusted proxy
+    may say so (SECURE_PROXY_SSL_HEADER reads it). From anyone else the header
+    is dropped, so a client cannot pass plain HTTP off as secure."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if "HTTP_X_FORWARDED_PROTO" in request.META and not from_trusted_proxy(request):
+            del request.META["HTTP_X_FORWARDED_PROTO"]
+        return self.get_response(request)
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's address: the peer's, unless the peer is one of the proxies in
     CONNEXION_TRUSTED_PROXIES. Then X-Forwarded-For is read from the right (each
