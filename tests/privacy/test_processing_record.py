@@ -30,7 +30,7 @@ from connexion.privacy.ledger.services import (
     record_objection,
     withdraw_consent,
 )
-from connexion.privacy.models import Purpose
+from connexion.privacy.models import Purpose, RetentionRule
 from connexion.privacy.processing.record import build_record, one_year_before
 from connexion.privacy.seed import PURPOSES
 
@@ -459,3 +459,18 @@ def test_the_record_needs_a_sign_in(client):
 def test_the_last_12_months_start_a_year_before_even_from_29_february():
     assert one_year_before(datetime(2028, 2, 29, 10)) == datetime(2027, 2, 28, 10)
     assert one_year_before(datetime(2026, 11, 26)) == datetime(2025, 11, 26)
+
+
+def test_the_retention_column_comes_from_the_rules_in_force(officer_en):
+    """Not typed by hand: each purpose lists the rules in force that reach its
+    data (its own, or those of a category it uses), and a rule switched off
+    leaves the record."""
+    record = build_record("en")
+    by_code = {purpose.code: purpose for purpose in record.purposes}
+    contact = by_code["product-contact"]
+    assert any("Former customers: contact details" in rule for rule in contact.retention)
+    assert all(" months" in rule and "→" in rule for rule in contact.retention)
+    RetentionRule.objects.update(is_active=False)
+    assert build_record("en").purposes[0].retention == []
+    page = officer_en.get(URL).content.decode()
+    assert "no retention rule in force" in page

@@ -34,6 +34,7 @@ from connexion.privacy.models import (
     Disclosure,
     Objection,
     Purpose,
+    RetentionRule,
     SubjectRequest,
 )
 from connexion.sales.models import Product
@@ -202,7 +203,8 @@ class PurposeRecord:
     is_active: bool
     objectable: bool
     categories: list[CategoryUse]
-    retention_rule: str
+    # The retention rules in force that reach this purpose's data, in words.
+    retention: list[str]
     # Only for purposes that rest on consent.
     consent: ConsentFigures | None
     objections: Objections
@@ -533,12 +535,33 @@ def breach_note(breach: BreachRecord) -> str:
     return ""
 
 
+def rule_reaches(rule: RetentionRule, purpose: Purpose) -> bool:
+    """Whether a retention rule applies to the data held for this purpose: a rule
+    for the purpose itself, or one for any purpose that covers one of its data
+    categories (or all of them)."""
+    if rule.purpose_id is not None:
+        return rule.purpose_id == purpose.pk
+    return not rule.category or rule.category in purpose.data_categories
+
+
+def rule_text(rule: RetentionRule, language: str) -> str:
+    """A rule in words: "Former customers…: relationship ended more than 12
+    months → delete the data category only (3.2)"."""
+    name = _pick(language, rule.name_th, rule.name_en)
+    what = f"{rule.get_trigger_display()} {rule.months} " + _("months")
+    then = str(rule.get_action_display())
+    if rule.category:
+        then += f" ({rule.category})"
+    return f"{name}: {what} → {then}"
+
+
 def build_record(language: str | None = None, *, now: datetime | None = None) -> ProcessingRecord:
     """The whole record, in `language` ("th" or "en") or the active language."""
     with _in_language(language) as language:
         now = now or timezone.now()
         since = one_year_before(now)
         purposes = sorted(Purpose.objects.all(), key=_clause_order)
+        rules = list(RetentionRule.objects.filter(is_active=True).order_by("months", "id"))
         by_id = {purpose.pk: purpose for purpose in purposes}
         consents = _consent_figures([p.pk for p in purposes if p.needs_consent])
         objections = _objections()
@@ -566,7 +589,9 @@ def build_record(language: str | None = None, *, now: datetime | None = None) ->
                     is_active=purpose.is_active,
                     objectable=purpose.lawful_basis in OBJECTABLE_BASES,
                     categories=[categories[code] for code in purpose.data_categories],
-                    retention_rule=purpose.retention_rule,
+                    retention=[
+                        rule_text(rule, language) for rule in rules if rule_reaches(rule, purpose)
+                    ],
                     consent=consents.get(purpose.pk) if purpose.needs_consent else None,
                     objections=objections.get(purpose.pk, Objections()),
                     recipients=consent_recipients.get(purpose.code, []),

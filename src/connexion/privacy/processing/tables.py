@@ -88,7 +88,7 @@ def purpose_table(record: ProcessingRecord) -> list[list[Any]]:
                         category.fields_text,
                         subjects,
                         sources,
-                        purpose.retention_rule or _("not set yet"),
+                        "; ".join(purpose.retention) or _("no retention rule in force"),
                         _recipients_text(recipients),
                         security,
                         purpose.consent.given if purpose.consent else "",
