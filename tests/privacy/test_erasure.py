@@ -411,3 +411,49 @@ def test_every_model_that_can_hold_a_persons_data_has_a_policy_that_fits_it():
                 f = model._meta.get_field(name)
                 if not f.many_to_many:
                     blank_value(f)  # raises when the field cannot hold "nothing"
+
+
+def test_erasure_reaches_unlinked_leads_and_saved_views_that_name_the_person(make_user):
+    """Stores that hold the person without a link to their record: a lead never
+    converted (matched by email, phone or both names) and a user's saved list
+    view named after them or filtering on their email."""
+    from connexion.people.models import SavedView
+    from connexion.sales.models import Lead
+
+    person = someone(
+        "Wanida",
+        last_name_en="Kaewmanee",
+        contacts=ContactDetails(emails=["wanida@example.co.th"], phones=[("mobile", "0812345678")]),
+    )
+    by_email = Lead.objects.create(title="Golf plan", email="WANIDA@example.co.th")
+    by_phone = Lead.objects.create(title="Tennis plan", phone="+66812345678")
+    by_name = Lead.objects.create(title="Spa", first_name="Wanida", last_name="Kaewmanee")
+    other = Lead.objects.create(title="Yoga", first_name="Wanida", email="someone@else.example")
+    seller = make_user("seller", roles=("sales",))
+    named = SavedView.objects.create(
+        user=seller, list_name="people", name="Wanida Kaewmanee follow-up", query_string="q=x"
+    )
+    filtered = SavedView.objects.create(
+        user=seller,
+        list_name="people",
+        name="One customer",
+        query_string="q=wanida%40example.co.th",
+    )
+    kept = SavedView.objects.create(
+        user=seller, list_name="people", name="Bangkok customers", query_string="province=x"
+    )
+
+    from connexion.privacy.engines.export import subject_data
+
+    # Access (s.30) finds them too: the export holds the three leads, not the other.
+    (leads,) = [t for t in subject_data(person, "en").tables if t.label == "sales.lead"]
+    assert sorted(row["title"] for row in leads.rows) == ["Golf plan", "Spa", "Tennis plan"]
+
+    record = erase_person(person, actor=None)
+
+    assert set(Lead.objects.values_list("pk", flat=True)) == {other.pk}
+    assert not Lead.objects.filter(pk__in=[by_email.pk, by_phone.pk, by_name.pk]).exists()
+    assert set(SavedView.objects.values_list("pk", flat=True)) == {kept.pk}
+    assert not SavedView.objects.filter(pk__in=[named.pk, filtered.pk]).exists()
+    assert record.tables["sales.lead"] == {"deleted": 3}
+    assert record.tables["people.savedview"] == {"deleted": 2}

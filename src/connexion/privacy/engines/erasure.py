@@ -69,6 +69,8 @@ from connexion.privacy.engines.scrub import (
     LazyIdentities,
     events_of,
     mask_events,
+    remove_matching_leads,
+    remove_naming_saved_views,
     scrub_events,
     scrub_import_files,
     scrub_import_reports,
@@ -382,6 +384,8 @@ def _read_before_changes(
             tally.add(root, scope.label, "unlinked", count)
     scrub_import_reports(people, tally)
     scrub_import_files(people, tally, actor, files, channel)
+    remove_matching_leads(people, tally)
+    remove_naming_saved_views(people, tally)
     return collected
 
 

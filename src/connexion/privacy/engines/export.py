@@ -48,6 +48,7 @@ from connexion.audit.services import record_change
 from connexion.lib import thai
 from connexion.people.models import Person, Source
 from connexion.privacy.engines.scopes import Scope, scopes
+from connexion.privacy.engines.scrub import identities, matching_leads
 from connexion.privacy.ledger import uses
 from connexion.privacy.models import DataExport, DataUse, Purpose, SubjectRequest
 from connexion.privacy.registry import DERIVED_FIELDS, personal_fields
@@ -237,7 +238,11 @@ def _jsoner(f: models.Field, clock: _Clock) -> Any:
     return None  # as read
 
 
-def _read_table(scope: Scope, ids: list[int], clock: _Clock) -> Table | None:
+def _read_table(
+    scope: Scope, ids: list[int], clock: _Clock, matched: list[Any] | None = None
+) -> Table | None:
+    """The scope's rows about the people, and `matched`: rows not linked to
+    them that hold their identity (leads never converted)."""
     paths = scope.policy.subject + scope.policy.also_export
     if not paths:
         return None
@@ -246,6 +251,8 @@ def _read_table(scope: Scope, ids: list[int], clock: _Clock) -> Table | None:
     columns_read = ("pk", *(f.attname for f in concrete))
     # Path by path: an OR across a many-to-many join would scan the whole table.
     by_path = [scope.rows(ids, (path,)).order_by() for path in paths]
+    if matched:
+        by_path.append(scope.model._base_manager.filter(pk__in=matched).order_by())
     found: dict[Any, tuple[Any, ...]] = {}
     for rows_qs in by_path:
         for record in rows_qs.values_list(*columns_read):
@@ -379,8 +386,16 @@ def subject_data(person: Person, language: str) -> SubjectData:
     ids = _person_ids(person)
     with translation.override(language):
         clock = _Clock(language)
+        leads = list(matching_leads(identities(ids, {pk: person.pk for pk in ids})))
         tables = [
-            table for scope in scopes() if (table := _read_table(scope, ids, clock)) is not None
+            table
+            for scope in scopes()
+            if (
+                table := _read_table(
+                    scope, ids, clock, leads if scope.label == "sales.lead" else None
+                )
+            )
+            is not None
         ]
         return SubjectData(
             person_ref=person.pk,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, models
@@ -272,6 +273,60 @@ def scrub_import_reports(lazy: LazyIdentities, tally: Tally) -> None:
             problems=scrub_values(problems, pattern) if pattern else problems,
         )
         tally.add(root, "imports.importissue", "masked")
+
+
+def matching_leads(people: dict[int, Identity]) -> dict[Any, int]:
+    """Leads never linked to a person record but holding one of the people's
+    email addresses or phone numbers, or both their names: they are about them
+    (export, erasure). Lead id -> root person id."""
+    if not apps.is_installed("connexion.sales"):
+        return {}
+    unlinked = apps.get_model("sales", "Lead")._base_manager.filter(person__isnull=True)
+    index, names = _import_index(people)
+    if not (index or names) or not unlinked.exists():
+        return {}
+    found = {}
+    for pk, first, last, email, phone in unlinked.values_list(
+        "pk", "first_name", "last_name", "email", "phone"
+    ).iterator(chunk_size=2000):
+        root = _row_owner([first, last, email, phone], index, names)
+        if root is not None:
+            found[pk] = root
+    return found
+
+
+def remove_matching_leads(lazy: LazyIdentities, tally: Tally) -> None:
+    """The matching leads go with the people (the lead's own policy: deleted)."""
+    found = matching_leads(lazy())
+    for root in found.values():
+        tally.add(root, "sales.lead", "deleted")
+    if found:
+        apps.get_model("sales", "Lead")._base_manager.filter(pk__in=list(found)).delete()
+
+
+def remove_naming_saved_views(lazy: LazyIdentities, tally: Tally) -> None:
+    """A saved list view whose name or filters name one of the people (their
+    email, phone, identity number, or both names) goes: it is the user's, but it
+    holds the person's data."""
+    from urllib.parse import parse_qsl
+
+    from connexion.people.models import SavedView
+
+    if not SavedView.objects.exists():
+        return
+    index, names = _import_index(lazy())
+    if not index and not names:
+        return
+    doomed = []
+    for pk, name, query in SavedView.objects.values_list("pk", "name", "query_string"):
+        cells = [name, *(value for _key, value in parse_qsl(query))]
+        cells += [word for cell in list(cells) for word in str(cell).split()]
+        root = _row_owner(cells, index, names)
+        if root is not None:
+            doomed.append(pk)
+            tally.add(root, "people.savedview", "deleted")
+    if doomed:
+        SavedView.objects.filter(pk__in=doomed).delete()
 
 
 def _rewrite_csv(data: bytes, encoding: str, delimiter: str, drop: Callable[[list[str]], Any]):
