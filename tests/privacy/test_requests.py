@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone, translation
 
 from connexion.audit.models import AuditEvent
@@ -623,8 +624,22 @@ def test_erasure_is_for_the_privacy_officer_with_the_typed_reference(staff, pers
     # Told at the address given, although the request no longer holds it.
     assert mail.outbox[-1].to == ["somsri@example.co.th"]
     assert mail.outbox[-1].subject == f"Your data has been erased (request {request.reference})"
-    # Nothing in the request or its history names the person any more.
-    assert "somsri" not in request.requester_email
+    # Nothing in the request or its history names the person any more: not even
+    # initials or the last digits; the request keeps its reference and kind.
+    assert (request.requester_name, request.requester_email, request.requester_phone) == (
+        "",
+        "",
+        "",
+    )
+    assert request.reference and request.kind == "erasure"
+    # Its pages still open for the privacy officer, as proof it was answered.
+    officer = Client()
+    officer.force_login(staff)
+    queue = "/data-protection/requests/?status=completed"
+    for path in (f"/data-protection/requests/{request.pk}/", queue):
+        page = officer.get(path)
+        assert page.status_code == 200, path
+        assert request.reference in page.content.decode()
     for event in request.events.all():
         assert "สมศรี" not in event.text and "somsri@example.co.th" not in event.text, event.text
         assert "somsri@example.co.th" not in str(event.details)

@@ -754,7 +754,8 @@ ERASURE_POLICIES: dict[str, ErasurePolicy] = {
                 "recipient_controller",
             }
         ),
-        masked=frozenset({"requester_name", "requester_email", "requester_phone"}),
+        # The requester's name, email and phone are blanked, not masked: initials
+        # or the last digits of a phone are still about someone.
         reason=_("proof that the request was answered in time (PDPA s.30, s.39)"),
     ),
     "privacy.requestevent": ErasurePolicy(
