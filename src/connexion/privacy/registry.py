@@ -353,6 +353,8 @@ NOT_PERSONAL: dict[str, set[str]] = {
     },
     "privacy.disclosure": {"id", "person", "recipient", "purpose", "product", "recorded_by"},
     "privacy.datause": {"id", "person", "purpose", "used_by"},
+    # Warnings about an incident, sent to staff: no data subject in them.
+    "privacy.breachalert": {"id", "breach", "hours", "sent_at", "recipients"},
     "privacy.subjectrequest": {
         "id",
         "reference",
