@@ -85,8 +85,8 @@ def subject(items: int) -> Any:
     from connexion.audit.models import AuditEvent
     from connexion.people.models import Person, Tag
     from connexion.people.services import ContactDetails, create_person, create_source
+    from connexion.privacy.ledger.services import wording_hash
     from connexion.privacy.models import ConsentEvent, PrivacyNotice, Purpose
-    from connexion.privacy.services import wording_hash
 
     existing = Person.objects.filter(tags__name=SUBJECT_TAG).first()
     if existing is not None:
@@ -181,7 +181,7 @@ def timed(runs: int, work: Callable[[], Any], after: Callable[[Any], None] | Non
 
 
 def measure_export(person: Any, runs: int) -> list[float]:
-    from connexion.privacy.export import build_export
+    from connexion.privacy.engines.export import build_export
 
     actor = officer()
 
@@ -214,7 +214,7 @@ def in_rollback(prepare: Callable[[], Any], work: Callable[[Any], Any]) -> tuple
 
 
 def measure_erasure(person: Any, runs: int) -> list[float]:
-    from connexion.privacy.erasure import erase_person
+    from connexion.privacy.engines.erasure import erase_person
 
     actor = officer()
     seconds = []
@@ -233,8 +233,8 @@ def _prepare_retention(people: int) -> dict[str, Any]:
     from django.utils import timezone
 
     from connexion.people.models import Person
+    from connexion.privacy.engines.retention import months_before, recent_events, rule_candidates
     from connexion.privacy.models import PrivacyNotice, Purpose, RetentionRule
-    from connexion.privacy.retention import months_before, recent_events, rule_candidates
 
     RetentionRule.objects.update(is_active=False)
     rule = RetentionRule.objects.get(name_en="Prospects with no activity for 24 months")
@@ -312,7 +312,7 @@ def _prepare_retention(people: int) -> dict[str, Any]:
 
 
 def measure_retention(people: int, runs: int, batch_size: int) -> tuple[list[float], dict]:
-    from connexion.privacy.retention import BATCH_SIZE, run_retention
+    from connexion.privacy.engines.retention import BATCH_SIZE, run_retention
 
     batch_size = batch_size or BATCH_SIZE
 

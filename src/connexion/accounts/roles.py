@@ -144,3 +144,17 @@ def sync_roles(using: str = "default", **kwargs: Any) -> None:
         RoleVisibility.objects.using(using).get_or_create(
             role=group, defaults={"scope": ROLE_SCOPES[role]}
         )
+
+
+def members_to_tell(role: str) -> list[Any]:
+    """The active members of a role who have an email address, in a stable order:
+    whom a warning to that role (a deadline, a breach clock) is sent to."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(groups__name=role, is_active=True)
+        .exclude(email="")
+        .distinct()
+        .order_by("pk")
+    )

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from connexion.accounts.roles import PRIVACY_OFFICER
+from connexion.accounts.roles import PRIVACY_OFFICER, members_to_tell
 from connexion.audit.models import AuditEvent
 from connexion.audit.services import record_change
 from connexion.lib.thai import format_datetime
@@ -45,16 +43,6 @@ def reached(breach: Breach, at: datetime) -> int | None:
     """The latest alert threshold the breach has reached, in hours."""
     passed = [hours for hours in ALERT_HOURS if at >= breach.aware_at + timedelta(hours=hours)]
     return passed[-1] if passed else None
-
-
-def _officers() -> list[Any]:
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=PRIVACY_OFFICER, is_active=True)
-        .exclude(email="")
-        .distinct()
-        .order_by("pk")
-    )
 
 
 def alert_text(breach: Breach, hours: int, language: str) -> tuple[str, str]:
@@ -89,7 +77,7 @@ def send_breach_alerts(now: datetime | None = None) -> int:
     (a breach recorded late gets only its most urgent one). Returns how many
     alerts were sent."""
     now = now or timezone.now()
-    officers = _officers()
+    officers = members_to_tell(PRIVACY_OFFICER)
     sent = 0
     for breach in _running(now):
         hours = reached(breach, now)

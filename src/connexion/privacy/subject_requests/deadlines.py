@@ -8,7 +8,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -16,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from connexion.accounts.roles import PRIVACY_OFFICER
+from connexion.accounts.roles import PRIVACY_OFFICER, members_to_tell
 from connexion.privacy.models import (
     OPEN_REQUEST_STATUSES,
     REQUEST_WARNING_DAYS,
@@ -31,12 +30,7 @@ logger = logging.getLogger(__name__)
 
 
 def privacy_officers() -> list[Any]:
-    return list(
-        get_user_model()
-        .objects.filter(groups__name=PRIVACY_OFFICER, is_active=True)
-        .exclude(email="")
-        .distinct()
-    )
+    return members_to_tell(PRIVACY_OFFICER)
 
 
 def _warn_staff(request: SubjectRequest, left: int, recipients: list[Any]) -> list[str]:
