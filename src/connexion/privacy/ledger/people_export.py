@@ -52,12 +52,8 @@ class ExportPreview:
 def preview(viewer: Any, filters: PersonFilters, purpose: Purpose, reference: str) -> ExportPreview:
     """Who the export would leave out, recording nothing."""
     people = people_for_export(viewer, filters)
-    left_out = []
-    for person in people:
-        decision = uses.decide(person, purpose, actor=viewer, reference=reference)
-        if not decision:
-            left_out.append((person, decision))
-    return ExportPreview(len(people), left_out)
+    batch, _decisions = uses.decide_many(viewer, people, purpose, reference=reference)
+    return ExportPreview(len(people), batch.left_out)
 
 
 def export_people(

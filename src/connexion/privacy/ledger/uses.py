@@ -151,6 +151,22 @@ class BatchUse:
     left_out: list[tuple[Person, Decision]] = field(default_factory=list)
 
 
+def decide_many(
+    actor: Any, people: Iterable[Person], purpose: Purpose, *, reference: str = ""
+) -> tuple[BatchUse, dict[int, Decision]]:
+    """What `use_many` would include and leave out, recording nothing (for the
+    page that shows it before the download), with each person's decision."""
+    batch, decisions = BatchUse(), {}
+    for person in people:
+        decision = decide(person, purpose, actor=actor, reference=reference)
+        decisions[person.pk] = decision
+        if decision:
+            batch.included.append(person)
+        else:
+            batch.left_out.append((person, decision))
+    return batch, decisions
+
+
 def use_many(
     actor: Any,
     people: Iterable[Person],
@@ -163,27 +179,22 @@ def use_many(
     """The door for a batch: one recorded use per person, one audit entry with
     the counts; people whose restriction or objection forbids the purpose are
     left out, not refused as a whole."""
-    batch = BatchUse()
+    people = list(people)
+    batch, decisions = decide_many(actor, people, purpose, reference=reference)
     now = timezone.now()
-    rows = []
-    for person in people:
-        decision = decide(person, purpose, actor=actor, reference=reference)
-        rows.append(
-            _row(
-                person,
-                purpose,
-                action,
-                decision,
-                actor=actor,
-                contact_point=None,
-                reference=reference,
-                at=now,
-            )
+    rows = [
+        _row(
+            person,
+            purpose,
+            action,
+            decisions[person.pk],
+            actor=actor,
+            contact_point=None,
+            reference=reference,
+            at=now,
         )
-        if decision:
-            batch.included.append(person)
-        else:
-            batch.left_out.append((person, decision))
+        for person in people
+    ]
     with transaction.atomic():
         DataUse.objects.bulk_create(rows, batch_size=1000)
         record_change(
